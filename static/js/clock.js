@@ -1,0 +1,68 @@
+// Estimate the offset between this browser's clock and the server's from Socket.IO round trips,
+// keeping the samples with the lowest delay (they bound the error by half their round trip).
+
+const KEEP = 5;
+
+export function localNow() {
+  return performance.timeOrigin + performance.now();
+}
+
+export class ServerClock {
+  constructor(socket, { samples = 8, refreshMs = 15000 } = {}) {
+    this.socket = socket;
+    this.samples = samples;
+    this.refreshMs = refreshMs;
+    this.best = []; // [{rtt, offset}] sorted by rtt
+    this.offsetMs = 0;
+    this.rttMs = null;
+    this.timer = null;
+  }
+
+  /** Server time now, in ms since the Unix epoch. */
+  now() {
+    return localNow() + this.offsetMs;
+  }
+
+  async pingOnce() {
+    const sent = localNow();
+    const reply = await this.socket.timeout(3000).emitWithAck("clock:ping", { t: sent });
+    const received = localNow();
+    if (!reply || !reply.ok) return;
+    const rtt = received - sent;
+    const offset = reply.server_ms - (sent + rtt / 2);
+    this.best.push({ rtt, offset });
+    this.best.sort((a, b) => a.rtt - b.rtt);
+    this.best.length = Math.min(this.best.length, KEEP);
+    // Average the offsets of the fastest round trips: each is off by at most rtt/2.
+    const top = this.best.slice(0, 3);
+    this.offsetMs = top.reduce((s, x) => s + x.offset, 0) / top.length;
+    this.rttMs = rtt;
+  }
+
+  async burst() {
+    for (let i = 0; i < this.samples; i += 1) {
+      try {
+        await this.pingOnce();
+      } catch {
+        return; // disconnected: the next connect starts a new burst
+      }
+    }
+  }
+
+  /** Sync now and every refreshMs; old samples age out so a drifting clock is followed;
+  // the last estimate holds until the new burst's first sample. */
+  start() {
+    this.stop();
+    this.best = [];
+    this.burst();
+    this.timer = setInterval(() => {
+      this.best = [];
+      this.burst();
+    }, this.refreshMs);
+  }
+
+  stop() {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,166 @@
+// The therapist's control panel: live controls, the mirror of the client's screen, the join link.
+
+import { ServerClock } from "./clock.js";
+import { connect } from "./connection.js";
+import { isMoving, passesDone } from "./motion.js";
+import { StimView } from "./stimview.js";
+
+const root = document.getElementById("panel");
+const sessionId = Number(root.dataset.sessionId);
+const form = document.getElementById("controls");
+const statusEl = document.getElementById("connection");
+const passesEl = document.getElementById("passes");
+const timerEl = document.getElementById("set-timer");
+const runEl = document.getElementById("run-state");
+const errorEl = document.getElementById("panel-error");
+const SEND_EVERY_MS = 80; // sliders send at most this often while dragged, then the last value
+
+let current = null;
+const pending = {};
+let sendTimer = null;
+
+const socket = connect({ role: "therapist", session_id: sessionId }, {
+  state(state) {
+    current = state;
+    view.setState(state);
+    root.dataset.rev = String(state.rev);
+    showSettings(state.settings);
+  },
+  status(status) {
+    statusEl.textContent = { connected: "Connected", refused: "Not allowed" }[status] || "Reconnecting…";
+    statusEl.dataset.status = status;
+  },
+  error(err) {
+    errorEl.textContent = err.message;
+    errorEl.hidden = false;
+  },
+});
+const clock = new ServerClock(socket);
+const view = new StimView(document.getElementById("mirror"), clock);
+socket.on("connect", () => clock.start());
+
+function valueOf(input) {
+  if (input.type === "checkbox") return input.checked;
+  if (input.dataset.kind === "number") return Number(input.value);
+  if (input.dataset.kind === "int") return Math.round(Number(input.value));
+  return input.value;
+}
+
+function showSettings(settings) {
+  for (const input of form.elements) {
+    if (!input.name || !(input.name in settings) || input.name in pending) continue;
+    if (input === document.activeElement && input.type === "range") continue;
+    if (input.type === "checkbox") input.checked = settings[input.name];
+    else input.value = settings[input.name];
+    showValue(input);
+  }
+}
+
+function showValue(input) {
+  const out = form.querySelector(`output[for="${input.id}"]`);
+  if (!out) return;
+  const v = valueOf(input);
+  out.textContent = input.name === "speed_pps"
+    ? `${v.toFixed(2)} /s · ${Math.round(v * 60)} sweeps/min`
+    : String(v);
+}
+
+function send(changes) {
+  errorEl.hidden = true;
+  socket.emit("stim:update", changes);
+}
+
+function queue(input) {
+  pending[input.name] = valueOf(input);
+  showValue(input);
+  if (sendTimer) return;
+  flush();
+  sendTimer = setTimeout(() => { sendTimer = null; if (Object.keys(pending).length) flush(); }, SEND_EVERY_MS);
+}
+
+function flush() {
+  const changes = { ...pending };
+  for (const key of Object.keys(pending)) delete pending[key];
+  if (Object.keys(changes).length) send(changes);
+}
+
+form.addEventListener("input", (event) => {
+  if (event.target.name) queue(event.target);
+});
+form.addEventListener("submit", (event) => event.preventDefault());
+
+function start() { errorEl.hidden = true; socket.emit("stim:start"); }
+function stop() { errorEl.hidden = true; socket.emit("stim:stop"); }
+document.getElementById("start").addEventListener("click", start);
+document.getElementById("stop").addEventListener("click", stop);
+
+// Live pass count and set timer, four times a second (not in the animation loop).
+setInterval(() => {
+  if (!current) return;
+  const now = clock.now();
+  const moving = isMoving(current, now);
+  passesEl.textContent = String(passesDone(current, now));
+  const total = current.settings.set_passes;
+  passesEl.title = total ? `of ${total}` : "no limit";
+  runEl.textContent = moving ? (current.end_phase % 1 ? "Stopping" : "Running") : "Stopped";
+  runEl.dataset.state = moving ? "running" : "stopped";
+  const started = current.set_started_ms;
+  timerEl.textContent = moving && started ? formatSeconds((now - started) / 1000) : timerEl.textContent;
+}, 250);
+
+function formatSeconds(s) {
+  const m = Math.floor(s / 60);
+  return `${m}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+}
+
+// Keyboard: space starts or stops, arrows change speed, 1-6 pick the path.
+const PATTERNS = ["horizontal", "vertical", "diagonal_down", "diagonal_up", "circle", "figure8"];
+document.addEventListener("keydown", (event) => {
+  if (!current || event.target.closest("input, select, textarea, button")) return;
+  const speed = form.elements.speed_pps;
+  if (event.key === " ") {
+    event.preventDefault();
+    if (isMoving(current, clock.now())) stop(); else start();
+  } else if (event.key === "ArrowUp" || event.key === "ArrowRight") {
+    speed.value = Math.min(Number(speed.max), Number(speed.value) + 0.1).toFixed(2);
+    queue(speed);
+  } else if (event.key === "ArrowDown" || event.key === "ArrowLeft") {
+    speed.value = Math.max(Number(speed.min), Number(speed.value) - 0.1).toFixed(2);
+    queue(speed);
+  } else if (event.key >= "1" && event.key <= String(PATTERNS.length)) {
+    form.elements.pattern.value = PATTERNS[Number(event.key) - 1];
+    queue(form.elements.pattern);
+  }
+});
+
+// Join link: made on request, shown once with a copy button (only its hash is stored).
+const linkButton = document.getElementById("make-link");
+const linkBox = document.getElementById("link-box");
+const linkUrl = document.getElementById("link-url");
+const linkExpiry = document.getElementById("link-expiry");
+linkButton.addEventListener("click", async () => {
+  const token = document.querySelector('meta[name="csrf-token"]').content;
+  const response = await fetch(root.dataset.linkUrl, {
+    method: "POST",
+    headers: { "X-CSRFToken": token, Accept: "application/json" },
+    credentials: "same-origin",
+  });
+  const body = await response.json();
+  if (!response.ok) {
+    errorEl.textContent = body.error.message;
+    errorEl.hidden = false;
+    return;
+  }
+  linkUrl.value = body.url;
+  linkExpiry.textContent = new Date(body.expires_at).toLocaleString();
+  linkBox.hidden = false;
+});
+document.getElementById("copy-link").addEventListener("click", async (event) => {
+  linkUrl.select();
+  try {
+    await navigator.clipboard.writeText(linkUrl.value);
+    event.target.textContent = "Copied";
+  } catch {
+    event.target.textContent = "Press Ctrl+C";
+  }
+});

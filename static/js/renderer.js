@@ -1,0 +1,117 @@
+// Draws the target on a canvas. The client's page and the therapist's mirror both use this
+// module, so the therapist sees what the client sees.
+
+import { position } from "./motion.js";
+
+const STAR_POINTS = 5;
+
+export class Renderer {
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.ctx = canvas.getContext("2d", { alpha: false });
+    this.width = 0; // CSS pixels
+    this.height = 0;
+    this.dpr = 1;
+    this.pos = { x: 0, y: 0 };
+    this.last = { x: 0, y: 0 }; // where the target was drawn, in CSS pixels (for tests and tools)
+    this.glowCache = new Map(); // colour -> gradient canvas, made once per colour and size
+  }
+
+  /** Match the backing store to the element's size and the device pixel ratio (crisp on HiDPI). */
+  resize() {
+    const rect = this.canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(rect.width * dpr));
+    const h = Math.max(1, Math.round(rect.height * dpr));
+    if (w !== this.canvas.width || h !== this.canvas.height) {
+      this.canvas.width = w;
+      this.canvas.height = h;
+      this.glowCache.clear();
+    }
+    this.width = rect.width;
+    this.height = rect.height;
+    this.dpr = dpr;
+  }
+
+  /** Centre of the target in CSS pixels for a phase and settings. */
+  locate(phase, s) {
+    const radius = this.radius(s);
+    const p = position(phase, s.pattern, s.profile, this.pos);
+    const spanX = Math.max(0, (this.width / 2 - radius) * s.width);
+    const spanY = Math.max(0, (this.height / 2 - radius) * s.width);
+    if (s.pattern === "circle") {
+      const r = Math.min(spanX, spanY);
+      p.x = this.width / 2 + p.x * r;
+      p.y = this.height / 2 + p.y * r;
+    } else {
+      p.x = this.width / 2 + p.x * spanX;
+      p.y = this.height / 2 + p.y * spanY;
+    }
+    return p;
+  }
+
+  radius(s) {
+    return (Math.min(this.width, this.height) * s.size) / 2;
+  }
+
+  draw(phase, s) {
+    const { ctx, dpr } = this;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = s.background;
+    ctx.fillRect(0, 0, this.width, this.height);
+    const p = this.locate(phase, s);
+    const r = this.radius(s);
+    this.last.x = p.x;
+    this.last.y = p.y;
+    ctx.fillStyle = s.colour;
+    switch (s.shape) {
+      case "square":
+        ctx.fillRect(p.x - r, p.y - r, 2 * r, 2 * r);
+        break;
+      case "star":
+        this.star(p.x, p.y, r);
+        break;
+      case "glow":
+        this.glow(p.x, p.y, r, s.colour);
+        break;
+      default:
+        ctx.beginPath();
+        ctx.arc(p.x, p.y, r, 0, Math.PI * 2);
+        ctx.fill();
+    }
+  }
+
+  star(x, y, r) {
+    const { ctx } = this;
+    ctx.beginPath();
+    for (let i = 0; i < STAR_POINTS * 2; i += 1) {
+      const rr = i % 2 === 0 ? r : r * 0.45;
+      const a = -Math.PI / 2 + (i * Math.PI) / STAR_POINTS;
+      if (i === 0) ctx.moveTo(x + rr * Math.cos(a), y + rr * Math.sin(a));
+      else ctx.lineTo(x + rr * Math.cos(a), y + rr * Math.sin(a));
+    }
+    ctx.closePath();
+    ctx.fill();
+  }
+
+  glow(x, y, r, colour) {
+    // A soft light: a radial gradient drawn once into an offscreen canvas, then blitted.
+    const size = Math.ceil(r * 4 * this.dpr);
+    const key = `${colour}:${size}`;
+    let sprite = this.glowCache.get(key);
+    if (!sprite) {
+      sprite = document.createElement("canvas");
+      sprite.width = size;
+      sprite.height = size;
+      const g = sprite.getContext("2d");
+      const grad = g.createRadialGradient(size / 2, size / 2, 0, size / 2, size / 2, size / 2);
+      grad.addColorStop(0, colour);
+      grad.addColorStop(0.35, colour);
+      grad.addColorStop(1, "rgba(0,0,0,0)");
+      g.fillStyle = grad;
+      g.fillRect(0, 0, size, size);
+      this.glowCache.set(key, sprite);
+    }
+    this.ctx.drawImage(sprite, x - 2 * r, y - 2 * r, 4 * r, 4 * r);
+  }
+}

@@ -1,0 +1,154 @@
+"""Typed SQLAlchemy models: staff, clients, therapy sessions and their live room state, links."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+
+from . import stimulation
+from .extensions import db, login_manager
+
+ROLES = ("therapist", "admin")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class User(UserMixin, db.Model):
+    """A staff account: a therapist or an admin."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    role: so.Mapped[str] = so.mapped_column(sa.String(16))
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    clients: so.WriteOnlyMapped[Client] = so.relationship(back_populates="therapist")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == "therapist"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+class Client(db.Model):
+    """A therapist's client, known only by a pseudonym the therapist chooses."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    therapist_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey(User.id), index=True)
+    pseudonym: so.Mapped[str] = so.mapped_column(sa.String(64))
+    archived: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    therapist: so.Mapped[User] = so.relationship(back_populates="clients")
+    sessions: so.WriteOnlyMapped[TherapySession] = so.relationship(
+        back_populates="client", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class TherapySession(db.Model):
+    """One appointment; its live Socket.IO room carries the stimulation state stored here."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    client_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey(Client.id, ondelete="CASCADE"), index=True
+    )
+    therapist_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey(User.id), index=True)
+    started_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    ended_at: so.Mapped[datetime | None]
+    stim_rev: so.Mapped[int] = so.mapped_column(default=0)
+    stim_state: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+
+    client: so.Mapped[Client] = so.relationship(back_populates="sessions")
+    join_links: so.WriteOnlyMapped[JoinLink] = so.relationship(
+        back_populates="therapy_session", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def room(self) -> str:
+        return room_name(self.id)
+
+    @classmethod
+    def open(cls, client: Client, now_ms: float) -> TherapySession:
+        return cls(
+            client=client,
+            therapist_id=client.therapist_id,
+            stim_state=stimulation.initial_state(now_ms=now_ms),
+        )
+
+
+def room_name(session_id: int) -> str:
+    """The Socket.IO room of a therapy session."""
+    return f"room:{session_id}"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class JoinLink(db.Model):
+    """The client's way into one session: only the hash of the random token is kept."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    therapy_session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey(TherapySession.id, ondelete="CASCADE"), index=True
+    )
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    expires_at: so.Mapped[datetime]
+    revoked_at: so.Mapped[datetime | None]
+
+    therapy_session: so.Mapped[TherapySession] = so.relationship(back_populates="join_links")
+
+    @classmethod
+    def issue(cls, therapy_session: TherapySession, ttl: timedelta) -> tuple[JoinLink, str]:
+        """A new link and its token (32 random bytes, 256 bits); the token is never stored."""
+        token = secrets.token_urlsafe(32)
+        link = cls(
+            therapy_session=therapy_session,
+            token_hash=hash_token(token),
+            expires_at=utcnow() + ttl,
+        )
+        return link, token
+
+    def usable(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.revoked_at is None and now < self.expires_at
+
+    @classmethod
+    def find_usable(cls, token: str) -> JoinLink | None:
+        if not token or len(token) > 128:
+            return None
+        link = db.session.scalar(sa.select(cls).where(cls.token_hash == hash_token(token)))
+        return link if link is not None and link.usable() else None
+
+
+class AuditEvent(db.Model):
+    """A security-relevant event; never clinical content."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
+    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey(User.id), index=True)
+    action: so.Mapped[str] = so.mapped_column(sa.String(64))
+    address: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    detail: so.Mapped[str | None] = so.mapped_column(sa.String(256))

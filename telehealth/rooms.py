@@ -1,0 +1,57 @@
+"""A room's stimulation state in the database: read it, change it safely, shape it for the wire."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+
+from . import stimulation
+from .extensions import db
+from .models import TherapySession
+
+State = dict[str, Any]
+
+
+def now_ms() -> float:
+    """The server clock every browser synchronises to: Unix time in milliseconds."""
+    return time.time() * 1000.0
+
+
+def wire_state(state: State, t_ms: float | None = None) -> State:
+    """The state as browsers receive it, with the server time it was read at."""
+    t_ms = now_ms() if t_ms is None else t_ms
+    return {**state, "server_ms": t_ms, "passes": stimulation.passes_done(state, t_ms)}
+
+
+def change_state(session_id: int, change: Callable[[State, float], State]) -> State:
+    """Apply ``change(state, now_ms)`` and store it; a concurrent writer makes us retry.
+
+    The update is conditional on the ``rev`` we read, so two processes (or two quick events)
+    never both win with the same ``rev``: every stored state has a rev one above the last.
+    """
+    for _ in range(5):
+        row = db.session.execute(
+            sa.select(TherapySession.stim_state, TherapySession.stim_rev).where(
+                TherapySession.id == session_id
+            )
+        ).one()
+        new = change(row.stim_state, now_ms())
+        done = db.session.execute(
+            sa.update(TherapySession)
+            .where(TherapySession.id == session_id, TherapySession.stim_rev == row.stim_rev)
+            .values(stim_state=new, stim_rev=new["rev"])
+        )
+        if done.rowcount == 1:
+            db.session.commit()
+            return new
+        db.session.rollback()
+    raise stimulation.StimError("busy", "The room is busy; please try again.")
+
+
+def read_state(session_id: int) -> State:
+    return db.session.scalar(
+        sa.select(TherapySession.stim_state).where(TherapySession.id == session_id)
+    )

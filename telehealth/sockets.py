@@ -1,0 +1,116 @@
+"""Socket.IO connection: who is asking, which room they join, clock sync, the event guard."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import session
+from flask_login import current_user
+from flask_socketio import ConnectionRefusedError, emit, join_room
+
+from . import rooms
+from .extensions import db, socketio
+from .models import JoinLink, TherapySession
+from .stimulation import StimError
+
+log = logging.getLogger(__name__)
+
+THERAPIST = "therapist"
+CLIENT = "client"
+
+
+def error(code: str, message: str) -> dict[str, Any]:
+    """Send the one error shape to the sender; the same dict is the event's ack."""
+    payload = {"code": code, "message": message}
+    emit("error", payload)
+    return {"ok": False, "error": payload}
+
+
+def _therapist_session(session_id: Any) -> TherapySession | None:
+    if not (current_user.is_authenticated and current_user.is_therapist):
+        return None
+    if isinstance(session_id, bool) or not isinstance(session_id, int):
+        return None
+    therapy_session = db.session.get(TherapySession, session_id)
+    if therapy_session is None or therapy_session.therapist_id != current_user.id:
+        return None
+    return therapy_session
+
+
+def current_client_session() -> TherapySession | None:
+    link_id = session.get("client_link_id")
+    link = db.session.get(JoinLink, link_id) if isinstance(link_id, int) else None
+    return link.therapy_session if link is not None and link.usable() else None
+
+
+def identify(auth: Any) -> tuple[str, TherapySession] | None:
+    """The role and session of a connecting socket, from the login or the client cookie."""
+    wants = auth.get("role") if isinstance(auth, dict) else None
+    if wants == THERAPIST:
+        therapy_session = _therapist_session(auth.get("session_id"))
+        return (THERAPIST, therapy_session) if therapy_session else None
+    if wants == CLIENT:
+        therapy_session = current_client_session()
+        return (CLIENT, therapy_session) if therapy_session else None
+    return None
+
+
+def still_allowed(role: str, session_id: int) -> bool:
+    """Re-check on every event: the login or link may have ended since the socket connected."""
+    if role == THERAPIST:
+        return _therapist_session(session_id) is not None
+    therapy_session = current_client_session()
+    return therapy_session is not None and therapy_session.id == session_id
+
+
+def room_event(*roles: str) -> Callable:
+    """Guard a handler: the socket's role must be one of ``roles`` and still be allowed.
+
+    The handler gets the session id of the socket's room; a StimError becomes an error event.
+    """
+
+    def wrap(handler: Callable) -> Callable:
+        @functools.wraps(handler)
+        def guarded(*args: Any) -> Any:
+            role, session_id = session.get("socket_role"), session.get("socket_session_id")
+            if role not in roles or not still_allowed(role, session_id):
+                log.info("refused %s from a %s socket", handler.__name__, role or "unknown")
+                return error("forbidden", "You may not do that in this room.")
+            try:
+                return handler(session_id, *args)
+            except StimError as exc:
+                return error(exc.code, exc.message)
+
+        return guarded
+
+    return wrap
+
+
+def register() -> None:
+    """Bind the handlers (importing the modules is what registers them)."""
+    from .therapist import events  # noqa: F401
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    """Anyone: join the room of one's session, or be refused."""
+    who = identify(auth)
+    if who is None:
+        raise ConnectionRefusedError("unauthorized")
+    role, therapy_session = who
+    session["socket_role"], session["socket_session_id"] = role, therapy_session.id
+    join_room(therapy_session.room)
+    emit("stim:state", rooms.wire_state(therapy_session.stim_state))
+
+
+@socketio.on("clock:ping")
+@room_event(THERAPIST, CLIENT)
+def on_clock_ping(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Therapist or client: the server's time, for the browser's clock-offset estimate."""
+    sent = payload.get("t") if isinstance(payload, dict) else None
+    if isinstance(sent, bool) or not isinstance(sent, (int, float)):
+        raise StimError("invalid_payload", "clock:ping needs {t: number}.")
+    return {"ok": True, "t": sent, "server_ms": rooms.now_ms()}

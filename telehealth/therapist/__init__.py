@@ -1,0 +1,7 @@
+"""Therapists: their clients, their session rooms and the live control panel."""
+
+from flask import Blueprint
+
+bp = Blueprint("therapist", __name__)
+
+from . import views  # noqa: E402, F401

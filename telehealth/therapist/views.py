@@ -1,0 +1,125 @@
+"""Clients, session rooms, join links and the control panel page."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask_login import current_user
+
+from .. import audit, rooms, stimulation
+from ..extensions import db
+from ..models import Client, JoinLink, TherapySession, utcnow
+from ..roles import role_required
+from . import bp
+from .forms import ActionForm, ClientForm
+
+therapist_only = role_required("therapist")
+
+
+def get_client_or_404(client_id: int) -> Client:
+    """The current therapist's client; anyone else's is 'not found'."""
+    client = db.get_or_404(Client, client_id)
+    if client.therapist_id != current_user.id:
+        abort(404)
+    return client
+
+
+def get_session_or_404(session_id: int) -> TherapySession:
+    """The current therapist's session; anyone else's is 'not found'."""
+    therapy_session = db.get_or_404(TherapySession, session_id)
+    if therapy_session.therapist_id != current_user.id:
+        abort(404)
+    return therapy_session
+
+
+@bp.route("/clients", methods=["GET", "POST"])
+@therapist_only
+def clients():
+    form = ClientForm()
+    if form.validate_on_submit():
+        db.session.add(Client(therapist_id=current_user.id, pseudonym=form.pseudonym.data.strip()))
+        db.session.commit()
+        flash("Client added.")
+        return redirect(url_for("therapist.clients"))
+    listed = db.session.scalars(
+        sa.select(Client)
+        .where(Client.therapist_id == current_user.id, Client.archived.is_(False))
+        .order_by(Client.pseudonym)
+    ).all()
+    open_sessions = db.session.scalars(
+        sa.select(TherapySession)
+        .where(TherapySession.therapist_id == current_user.id, TherapySession.ended_at.is_(None))
+        .order_by(TherapySession.started_at.desc())
+    ).all()
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "therapist/clients.html",
+        form=form,
+        clients=listed,
+        open_sessions=open_sessions,
+        action=ActionForm(),
+    ), status
+
+
+@bp.route("/clients/<int:client_id>/sessions", methods=["POST"])
+@therapist_only
+def start_session(client_id: int):
+    client = get_client_or_404(client_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    therapy_session = TherapySession.open(client, rooms.now_ms())
+    db.session.add(therapy_session)
+    db.session.flush()
+    audit.record("session.opened", detail=f"session {therapy_session.id}")
+    db.session.commit()
+    return redirect(url_for("therapist.panel", session_id=therapy_session.id))
+
+
+@bp.route("/sessions/<int:session_id>")
+@therapist_only
+def panel(session_id: int):
+    therapy_session = get_session_or_404(session_id)
+    return render_template(
+        "therapist/panel.html",
+        therapy_session=therapy_session,
+        schema=stimulation.SCHEMA,
+        action=ActionForm(),
+    )
+
+
+@bp.route("/sessions/<int:session_id>/links", methods=["POST"])
+@therapist_only
+def create_link(session_id: int):
+    """A new join link for the session's client (JSON: the URL is shown once, never stored)."""
+    therapy_session = get_session_or_404(session_id)
+    if therapy_session.ended_at is not None:
+        return jsonify(error={"code": "ended", "message": "This session has ended."}), 409
+    ttl = timedelta(hours=current_app.config["JOIN_LINK_TTL_HOURS"])
+    link, token = JoinLink.issue(therapy_session, ttl)
+    db.session.add(link)
+    db.session.flush()
+    audit.record("link.issued", detail=f"session {therapy_session.id} link {link.id}")
+    db.session.commit()
+    return jsonify(
+        url=url_for("client.join", token=token, _external=True),
+        expires_at=link.expires_at.isoformat() + "Z",
+    )
+
+
+@bp.route("/sessions/<int:session_id>/end", methods=["POST"])
+@therapist_only
+def end_session(session_id: int):
+    therapy_session = get_session_or_404(session_id)
+    if ActionForm().validate_on_submit() and therapy_session.ended_at is None:
+        therapy_session.ended_at = utcnow()
+        db.session.execute(
+            sa.update(JoinLink)
+            .where(JoinLink.therapy_session_id == session_id, JoinLink.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        audit.record("session.closed", detail=f"session {session_id}")
+        db.session.commit()
+        flash("Session ended; its join links no longer work.")
+    return redirect(url_for("therapist.clients"))

@@ -1,0 +1,39 @@
+"""Serve the app on eventlet: the only module that imports eventlet.
+
+`python wsgi.py` (what `make run` does) serves on HOST:PORT (default 127.0.0.1:5000).
+`flask --app wsgi ...` runs the CLI commands without eventlet.
+"""
+
+import os
+import sys
+
+SERVING = __name__ == "__main__"
+
+if SERVING:
+    import warnings
+
+    # eventlet is in maintenance mode and says so on import; we know, and keep it at this edge.
+    warnings.filterwarnings(
+        "ignore", message=r"\s*Eventlet is deprecated", category=DeprecationWarning
+    )
+    import eventlet
+
+    eventlet.monkey_patch()
+
+from telehealth import create_app  # noqa: E402
+from telehealth.extensions import socketio  # noqa: E402
+
+
+def _eventlet_config() -> dict:
+    from eventlet import tpool
+
+    return {"SOCKETIO_ASYNC_MODE": "eventlet", "RUN_BLOCKING": tpool.execute}
+
+
+app = create_app(_eventlet_config() if SERVING else None)
+
+if SERVING:
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "5000"))
+    print(f"Serving on http://{host}:{port}", file=sys.stderr, flush=True)
+    socketio.run(app, host=host, port=port, log_output=False)
