@@ -78,6 +78,8 @@ class TherapySession(db.Model):
     ended_at: so.Mapped[datetime | None]
     stim_rev: so.Mapped[int] = so.mapped_column(default=0)
     stim_state: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    # When a running set or stop reaches its planned end (server ms); the settler looks here.
+    stim_ends_at_ms: so.Mapped[float | None] = so.mapped_column(sa.Float(53), index=True)
 
     client: so.Mapped[Client] = so.relationship(back_populates="sessions")
     join_links: so.WriteOnlyMapped[JoinLink] = so.relationship(

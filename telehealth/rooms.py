@@ -26,11 +26,12 @@ def wire_state(state: State, t_ms: float | None = None) -> State:
     return {**state, "server_ms": t_ms, "passes": stimulation.passes_done(state, t_ms)}
 
 
-def change_state(session_id: int, change: Callable[[State, float], State]) -> State:
+def change_state(session_id: int, change: Callable[[State, float], State | None]) -> State | None:
     """Apply ``change(state, now_ms)`` and store it; a concurrent writer makes us retry.
 
     The update is conditional on the ``rev`` we read, so two processes (or two quick events)
     never both win with the same ``rev``: every stored state has a rev one above the last.
+    A change that returns None leaves the state as it is (and returns None).
     """
     for _ in range(5):
         row = db.session.execute(
@@ -39,10 +40,17 @@ def change_state(session_id: int, change: Callable[[State, float], State]) -> St
             )
         ).one()
         new = change(row.stim_state, now_ms())
+        if new is None:
+            db.session.rollback()
+            return None
         done = db.session.execute(
             sa.update(TherapySession)
             .where(TherapySession.id == session_id, TherapySession.stim_rev == row.stim_rev)
-            .values(stim_state=new, stim_rev=new["rev"])
+            .values(
+                stim_state=new,
+                stim_rev=new["rev"],
+                stim_ends_at_ms=stimulation.ends_at_ms(new),
+            )
         )
         if done.rowcount == 1:
             db.session.commit()
@@ -55,3 +63,21 @@ def read_state(session_id: int) -> State:
     return db.session.scalar(
         sa.select(TherapySession.stim_state).where(TherapySession.id == session_id)
     )
+
+
+def settle_due(publish: Callable[[int, State], None]) -> int:
+    """Bring every run whose planned end has passed to rest, and publish its new state.
+
+    Any process may do this at any time: the conditional update lets one writer win.
+    """
+    due = db.session.scalars(
+        sa.select(TherapySession.id).where(TherapySession.stim_ends_at_ms <= now_ms())
+    ).all()
+    db.session.rollback()
+    settled = 0
+    for session_id in due:
+        state = change_state(session_id, stimulation.settle)
+        if state is not None:
+            publish(session_id, state)
+            settled += 1
+    return settled

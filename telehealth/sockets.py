@@ -7,13 +7,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import session
+from flask import Flask, current_app, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
 from . import rooms
 from .extensions import db, socketio
-from .models import JoinLink, TherapySession
+from .models import JoinLink, TherapySession, room_name
 from .stimulation import StimError
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,31 @@ def room_event(*roles: str) -> Callable:
     return wrap
 
 
+def publish_state(session_id: int, state: rooms.State) -> None:
+    """Send a room's new state to everyone in it (from a handler or a background task)."""
+    socketio.emit("stim:state", rooms.wire_state(state), to=room_name(session_id))
+
+
+def start_settler(app: Flask) -> None:
+    """Once per process: a background loop that ends sets and stops at their planned end."""
+    interval = app.config["SETTLE_INTERVAL_S"]
+    if interval <= 0 or app.extensions.get("telehealth.settler"):
+        return
+    app.extensions["telehealth.settler"] = True
+    socketio.start_background_task(_settle_loop, app, interval)
+
+
+def _settle_loop(app: Flask, interval: float) -> None:
+    while True:
+        socketio.sleep(interval)
+        with app.app_context():
+            try:
+                rooms.settle_due(publish_state)
+            except Exception:  # keep the loop alive; the next round retries
+                log.exception("settling finished sets failed")
+                db.session.rollback()
+
+
 def register() -> None:
     """Bind the handlers (importing the modules is what registers them)."""
     from .therapist import events  # noqa: F401
@@ -104,6 +129,7 @@ def on_connect(auth: Any = None) -> None:
     session["socket_role"], session["socket_session_id"] = role, therapy_session.id
     join_room(therapy_session.room)
     emit("stim:state", rooms.wire_state(therapy_session.stim_state))
+    start_settler(current_app._get_current_object())
 
 
 @socketio.on("clock:ping")

@@ -1,6 +1,6 @@
 """Bilateral stimulation: settings schema, validation and the phase arithmetic (no Flask here).
 
-Motion is a function of time. A room's state is ``{rev, running, settings, anchor, end_phase}``:
+Motion is a function of time. A room's state is ``{rev, running, settings, anchor, end_phase, ...}``:
 at server time ``anchor.t0_ms`` the target stood at phase ``anchor.phase0``; while running,
 ``phase = phase0 + speed_pps * (t - t0) / 1000``, clamped at ``end_phase`` when a set or a
 stop has a planned end. Whole phases are the edges (even: left/top, odd: right/bottom), so
@@ -18,9 +18,11 @@ from typing import Any
 PATTERNS = ("horizontal", "vertical", "diagonal_down", "diagonal_up", "circle", "figure8")
 PROFILES = ("linear", "smooth")
 SHAPES = ("circle", "square", "star", "glow")
-SOUND_KINDS = ("tone", "click")
+SOUND_KINDS = ("tone", "click", "continuous")
 WAVEFORMS = ("sine", "triangle", "square", "sawtooth")
 START_FROM = ("centre", "edge")
+END_AT = ("edge", "centre")
+SET_UNITS = ("passes", "seconds")
 
 CENTRE_PHASE = 0.5
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -61,8 +63,11 @@ SCHEMA: dict[str, Field] = {
     "pitch_hz": Field("number", 440.0, 100.0, 2000.0, label="Pitch (Hz)", step=10),
     "volume": Field("number", 0.5, 0.0, 1.0, label="Volume", step=0.05),
     "duration_ms": Field("int", 120, 20, 500, label="Tone length (ms)"),
+    "set_unit": Field("choice", "passes", choices=SET_UNITS, label="Set length in"),
     "set_passes": Field("int", 24, 0, 500, label="Passes per set (0 = until stopped)"),
+    "set_seconds": Field("int", 30, 0, 900, label="Seconds per set (0 = until stopped)"),
     "start_from": Field("choice", "centre", choices=START_FROM, label="Start from"),
+    "end_at": Field("choice", "edge", choices=END_AT, label="Set ends at"),
 }
 
 
@@ -116,6 +121,8 @@ def initial_state(settings: dict[str, Any] | None = None, now_ms: float = 0.0) -
         "settings": dict(settings or default_settings()),
         "anchor": {"t0_ms": now_ms, "phase0": CENTRE_PHASE},
         "end_phase": None,
+        "paused": False,
+        "stopping": False,
         "set_start_phase": None,
         "set_started_ms": None,
     }
@@ -175,48 +182,89 @@ def has_ended(state: dict[str, Any], t_ms: float) -> bool:
     return state["running"] and end is not None and phase_at(state, t_ms) >= end
 
 
-def _reanchor(state: dict[str, Any], t_ms: float) -> dict[str, Any]:
-    """Copy of ``state`` anchored at ``t_ms`` at the same phase; a finished run is at rest."""
+def ends_at_ms(state: dict[str, Any]) -> float | None:
+    """Server time at which a running state reaches its planned end, if it has one."""
+    if not state["running"] or state["end_phase"] is None:
+        return None
+    anchor = state["anchor"]
+    speed = state["settings"]["speed_pps"]
+    return anchor["t0_ms"] + (state["end_phase"] - anchor["phase0"]) * 1000.0 / speed
+
+
+def _next(state: dict[str, Any], t_ms: float) -> dict[str, Any]:
+    """Copy of ``state`` one rev on, anchored at ``t_ms`` at the same phase (no jump).
+
+    A run that has reached its planned end is at rest in the copy.
+    """
     new = dict(state)
+    new["rev"] = state["rev"] + 1
     new["anchor"] = {"t0_ms": t_ms, "phase0": phase_at(state, t_ms)}
     if has_ended(state, t_ms):
-        new["running"] = False
-        new["end_phase"] = None
+        new["running"], new["stopping"], new["end_phase"] = False, False, None
     return new
+
+
+def _set_end(state: dict[str, Any], phase: float) -> float | None:
+    """Where the current set ends, from its settings, never behind ``phase``."""
+    settings = state["settings"]
+    first_edge = math.ceil(state["set_start_phase"])
+    if settings["set_unit"] == "seconds":
+        if not settings["set_seconds"]:
+            return None
+        # Whole passes that fit in the time at this speed: the set still ends on an edge.
+        passes = max(1, round(settings["set_seconds"] * settings["speed_pps"]))
+    else:
+        passes = settings["set_passes"]
+        if not passes:
+            return None
+    end = first_edge + passes + (CENTRE_PHASE if settings["end_at"] == "centre" else 0.0)
+    return max(end, math.ceil(phase))
 
 
 def apply_settings(state: dict[str, Any], changes: dict[str, Any], t_ms: float) -> dict[str, Any]:
     """New state with ``changes`` applied; re-anchored so the target never jumps."""
-    new = _reanchor(state, t_ms)
+    new = _next(state, t_ms)
     new["settings"] = {**state["settings"], **changes}
-    new["rev"] = state["rev"] + 1
+    set_length = {"set_unit", "set_passes", "set_seconds", "end_at"}
+    if new["running"] and not new["stopping"] and set_length & changes.keys():
+        new["end_phase"] = _set_end(new, new["anchor"]["phase0"])
     return new
 
 
 def start(state: dict[str, Any], t_ms: float) -> dict[str, Any]:
-    """Start a set from the centre or the left edge; it ends at an edge after ``set_passes``."""
-    settings = state["settings"]
-    phase0 = CENTRE_PHASE if settings["start_from"] == "centre" else 0.0
-    passes = settings["set_passes"]
-    # From the centre the first edge is half a pass away; count passes from that first edge.
-    first_edge = math.ceil(phase0)
-    end = first_edge + passes if passes else None
-    return {
-        **state,
-        "rev": state["rev"] + 1,
-        "running": True,
-        "anchor": {"t0_ms": t_ms, "phase0": phase0},
-        "end_phase": end,
-        "set_start_phase": phase0,
-        "set_started_ms": t_ms,
-    }
+    """Start a set (from the centre or the left edge), or resume a paused one where it is."""
+    new = _next(state, t_ms)
+    new["running"], new["paused"], new["stopping"] = True, False, False
+    if state["paused"]:
+        return new
+    phase0 = CENTRE_PHASE if new["settings"]["start_from"] == "centre" else 0.0
+    new["anchor"] = {"t0_ms": t_ms, "phase0": phase0}
+    new["set_start_phase"] = phase0
+    new["set_started_ms"] = t_ms
+    new["end_phase"] = _set_end(new, phase0)
+    return new
+
+
+def pause(state: dict[str, Any], t_ms: float) -> dict[str, Any]:
+    """Freeze the target where it is; start resumes the same set from there."""
+    new = _next(state, t_ms)
+    if new["running"]:
+        new["running"], new["paused"] = False, True
+    return new
 
 
 def stop(state: dict[str, Any], t_ms: float) -> dict[str, Any]:
     """Stop: the target glides on to the next centre crossing and rests there."""
-    new = _reanchor(state, t_ms)
-    new["rev"] = state["rev"] + 1
-    if new["running"]:
+    new = _next(state, t_ms)
+    if new["running"] or new["paused"]:
         phase = new["anchor"]["phase0"]
+        new["running"], new["paused"], new["stopping"] = True, False, True
         new["end_phase"] = math.floor(phase - CENTRE_PHASE) + 1 + CENTRE_PHASE
     return new
+
+
+def settle(state: dict[str, Any], t_ms: float) -> dict[str, Any] | None:
+    """The state at rest once a run has reached its planned end; None while it has not."""
+    if not has_ended(state, t_ms):
+        return None
+    return _next(state, t_ms)

@@ -45,6 +45,7 @@ def app(tmp_path) -> Iterator:
             "SQLALCHEMY_DATABASE_URI": uri,
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # fast in tests; production cost in config
             "RATELIMIT_ENABLED": False,
+            "SETTLE_INTERVAL_S": 0,  # tests settle sets by calling rooms.settle_due
             "SERVER_NAME": "localhost",
         }
     )

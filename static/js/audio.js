@@ -1,11 +1,12 @@
 // Bilateral tones on the Web Audio clock: each arrival at an edge is scheduled a little ahead
 // (look-ahead scheduling), panned fully to that side; never fired from the animation loop.
 
-import { edgeTimeMs, phaseAt } from "./motion.js";
+import { edgeTimeMs, isMoving, phaseAt, sweep } from "./motion.js";
 
 const LOOKAHEAD_MS = 250; // how far ahead tones are put on the audio clock
 const TICK_MS = 50; // how often the scheduler looks
 const RAMP_S = 0.005; // attack and release, so tones start and end without a click
+const PAN_STEP_MS = 20; // resolution of the continuous tone's pan automation
 
 /** Which ear an edge belongs to: even phases are the left (or top) edge, odd the right. */
 export function sideOf(k) {
@@ -55,6 +56,8 @@ export class ToneScheduler {
     this.nextEdge = null;
     this.timer = null;
     this.log = []; // recent [{k, side, serverMs, audioTime}] for the page's diagnostics
+    this.hum = null; // the continuous tone's nodes while it plays
+    this.panPlannedMs = 0;
   }
 
   get enabled() {
@@ -77,6 +80,7 @@ export class ToneScheduler {
     this.state = state;
     this.cancelPending();
     this.nextEdge = null;
+    this.retuneHum(state);
     if (this.ctx) this.tick();
   }
 
@@ -100,6 +104,10 @@ export class ToneScheduler {
     const { state, ctx } = this;
     if (!ctx || !state || !state.running || !state.settings.sound_on) return;
     const now = this.clock.now();
+    if (state.settings.sound_kind === "continuous") {
+      this.tickHum(now);
+      return;
+    }
     const horizon = phaseAt(state, now + LOOKAHEAD_MS);
     if (this.nextEdge === null) this.nextEdge = Math.floor(phaseAt(state, now)) + 1;
     this.scheduled = this.scheduled.filter((item) => item.atMs > now - 1000);
@@ -114,5 +122,57 @@ export class ToneScheduler {
       this.log.push({ k, side: sideOf(k), serverMs: atMs, audioTime: when });
       if (this.log.length > 200) this.log.shift();
     }
+  }
+
+  /** Continuous tone: one oscillator whose pan follows the target, automated ahead of time. */
+  tickHum(now) {
+    const { ctx, state } = this;
+    const s = state.settings;
+    if (!isMoving(state, now)) {
+      this.stopHum();
+      return;
+    }
+    if (!this.hum) {
+      const osc = new OscillatorNode(ctx, { type: s.waveform, frequency: s.pitch_hz });
+      const gain = new GainNode(ctx, { gain: 0 });
+      const panner = new StereoPannerNode(ctx, { pan: 0 });
+      osc.connect(gain).connect(panner).connect(ctx.destination);
+      gain.gain.setTargetAtTime(s.volume * 0.6, ctx.currentTime, 0.02);
+      osc.start();
+      this.hum = { osc, gain, panner };
+      this.panPlannedMs = now;
+    }
+    const until = now + LOOKAHEAD_MS;
+    for (let t = Math.max(this.panPlannedMs, now); t <= until; t += PAN_STEP_MS) {
+      const pan = sweep(phaseAt(state, t), s.profile);
+      this.hum.panner.pan.linearRampToValueAtTime(pan, Math.max(ctx.currentTime, this.toAudioTime(t)));
+      this.panPlannedMs = t + PAN_STEP_MS;
+    }
+  }
+
+  /** Keep a continuous tone through a settings change (no dip); re-plan its pan from now. */
+  retuneHum(state) {
+    if (!this.hum) return;
+    const s = state.settings;
+    if (!state.running || !s.sound_on || s.sound_kind !== "continuous") {
+      this.stopHum();
+      return;
+    }
+    const t = this.ctx.currentTime;
+    this.hum.panner.pan.cancelScheduledValues(t);
+    this.hum.osc.type = s.waveform;
+    this.hum.osc.frequency.setValueAtTime(s.pitch_hz, t);
+    this.hum.gain.gain.setTargetAtTime(s.volume * 0.6, t, 0.02);
+    this.panPlannedMs = this.clock.now();
+  }
+
+  stopHum() {
+    if (!this.hum) return;
+    const { osc, gain } = this.hum;
+    const t = this.ctx.currentTime;
+    gain.gain.cancelScheduledValues(t);
+    gain.gain.setTargetAtTime(0, t, 0.02);
+    osc.stop(t + 0.2);
+    this.hum = null;
   }
 }

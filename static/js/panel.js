@@ -12,6 +12,7 @@ const statusEl = document.getElementById("connection");
 const passesEl = document.getElementById("passes");
 const timerEl = document.getElementById("set-timer");
 const runEl = document.getElementById("run-state");
+const totalEl = document.getElementById("passes-total");
 const errorEl = document.getElementById("panel-error");
 const SEND_EVERY_MS = 80; // sliders send at most this often while dragged, then the last value
 
@@ -47,6 +48,9 @@ function valueOf(input) {
 }
 
 function showSettings(settings) {
+  // Only the set length that applies is shown: passes or seconds.
+  form.querySelector('[data-field="set_passes"]').hidden = settings.set_unit !== "passes";
+  form.querySelector('[data-field="set_seconds"]').hidden = settings.set_unit !== "seconds";
   for (const input of form.elements) {
     if (!input.name || !(input.name in settings) || input.name in pending) continue;
     if (input === document.activeElement && input.type === "range") continue;
@@ -89,10 +93,21 @@ form.addEventListener("input", (event) => {
 });
 form.addEventListener("submit", (event) => event.preventDefault());
 
-function start() { errorEl.hidden = true; socket.emit("stim:start"); }
-function stop() { errorEl.hidden = true; socket.emit("stim:stop"); }
-document.getElementById("start").addEventListener("click", start);
+function command(event) {
+  errorEl.hidden = true;
+  socket.emit(event);
+}
+const start = () => command("stim:start");
+const stop = () => command("stim:stop");
+const pause = () => command(current && current.paused ? "stim:start" : "stim:pause");
+const startButton = document.getElementById("start");
+startButton.addEventListener("click", start);
 document.getElementById("stop").addEventListener("click", stop);
+document.getElementById("pause").addEventListener("click", pause);
+
+for (const look of document.querySelectorAll(".look")) {
+  look.addEventListener("click", () => send({ colour: look.dataset.colour, background: look.dataset.background }));
+}
 
 // Live pass count and set timer, four times a second (not in the animation loop).
 setInterval(() => {
@@ -100,10 +115,15 @@ setInterval(() => {
   const now = clock.now();
   const moving = isMoving(current, now);
   passesEl.textContent = String(passesDone(current, now));
-  const total = current.settings.set_passes;
-  passesEl.title = total ? `of ${total}` : "no limit";
-  runEl.textContent = moving ? (current.end_phase % 1 ? "Stopping" : "Running") : "Stopped";
-  runEl.dataset.state = moving ? "running" : "stopped";
+  const s = current.settings;
+  const total = s.set_unit === "passes" ? s.set_passes : 0;
+  totalEl.textContent = total ? ` / ${total}` : "";
+  let label = "Stopped";
+  if (current.paused) label = "Paused";
+  else if (moving) label = current.stopping ? "Stopping" : "Running";
+  runEl.textContent = label;
+  runEl.dataset.state = label.toLowerCase();
+  startButton.textContent = current.paused ? "Resume" : "Start";
   const started = current.set_started_ms;
   timerEl.textContent = moving && started ? formatSeconds((now - started) / 1000) : timerEl.textContent;
 }, 250);
@@ -121,6 +141,8 @@ document.addEventListener("keydown", (event) => {
   if (event.key === " ") {
     event.preventDefault();
     if (isMoving(current, clock.now())) stop(); else start();
+  } else if (event.key === "p" || event.key === "P") {
+    pause();
   } else if (event.key === "ArrowUp" || event.key === "ArrowRight") {
     speed.value = Math.min(Number(speed.max), Number(speed.value) + 0.1).toFixed(2);
     queue(speed);

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_socketio import emit
-
 from .. import rooms, stimulation
 from ..extensions import socketio
-from ..models import room_name
-from ..sockets import THERAPIST, room_event
+from ..sockets import THERAPIST, publish_state, room_event
 
 
 def _publish(session_id: int, state: rooms.State) -> dict[str, Any]:
-    emit("stim:state", rooms.wire_state(state), to=room_name(session_id))
+    publish_state(session_id, state)
     return {"ok": True, "rev": state["rev"]}
+
+
+def _no_payload(event: str, payload: Any) -> None:
+    if payload is not None and payload != {}:
+        raise stimulation.StimError("invalid_payload", f"{event} takes no payload.")
 
 
 @socketio.on("stim:update")
@@ -32,15 +34,21 @@ def on_stim_update(session_id: int, payload: Any = None) -> dict[str, Any]:
 @room_event(THERAPIST)
 def on_stim_start(session_id: int, payload: Any = None) -> dict[str, Any]:
     """Therapist: start a set with the current settings."""
-    if payload not in (None, {}):
-        raise stimulation.StimError("invalid_payload", "stim:start takes no payload.")
+    _no_payload("stim:start", payload)
     return _publish(session_id, rooms.change_state(session_id, stimulation.start))
+
+
+@socketio.on("stim:pause")
+@room_event(THERAPIST)
+def on_stim_pause(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Therapist: freeze the target where it is; stim:start resumes the set."""
+    _no_payload("stim:pause", payload)
+    return _publish(session_id, rooms.change_state(session_id, stimulation.pause))
 
 
 @socketio.on("stim:stop")
 @room_event(THERAPIST)
 def on_stim_stop(session_id: int, payload: Any = None) -> dict[str, Any]:
     """Therapist: stop; the target glides to the centre and rests."""
-    if payload not in (None, {}):
-        raise stimulation.StimError("invalid_payload", "stim:stop takes no payload.")
+    _no_payload("stim:stop", payload)
     return _publish(session_id, rooms.change_state(session_id, stimulation.stop))
