@@ -1,11 +1,11 @@
 """Bilateral stimulation: settings schema, validation and the phase arithmetic (no Flask here).
 
-Motion is a function of time. A room's state is ``{rev, running, settings, anchor, end_phase, ...}``:
-at server time ``anchor.t0_ms`` the target stood at phase ``anchor.phase0``; while running,
-``phase = phase0 + speed_pps * (t - t0) / 1000``, clamped at ``end_phase`` when a set or a
-stop has a planned end. Whole phases are the edges (even: left/top, odd: right/bottom), so
-one pass (edge to edge) is one unit of phase and the pass count is plain arithmetic.
-``static/js/motion.js`` mirrors this module; ``tests/vectors/motion.json`` checks both.
+Motion is a function of time. A room's state holds ``rev``, ``running``, ``settings`` and an
+``anchor``: at server time ``anchor.t0_ms`` the target stood at phase ``anchor.phase0``;
+while running, ``phase = phase0 + speed_pps * (t - t0) / 1000``, clamped at ``end_phase``
+when a set or a stop has a planned end. Whole phases are the edges (even: left/top, odd:
+right/bottom), so one pass (edge to edge) is one unit of phase and the pass count is plain
+arithmetic. ``static/js/motion.js`` mirrors this module; ``tests/vectors/motion.json`` checks both.
 """
 
 from __future__ import annotations
