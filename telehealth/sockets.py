@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
@@ -116,7 +116,8 @@ def _settle_loop(app: Flask, interval: float) -> None:
 
 def register() -> None:
     """Bind the handlers (importing the modules is what registers them)."""
-    from .therapist import events  # noqa: F401
+    from .client import events as client_events  # noqa: F401
+    from .therapist import events as therapist_events  # noqa: F401
 
 
 @socketio.on("connect")
@@ -129,7 +130,21 @@ def on_connect(auth: Any = None) -> None:
     session["socket_role"], session["socket_session_id"] = role, therapy_session.id
     join_room(therapy_session.room)
     emit("stim:state", rooms.wire_state(therapy_session.stim_state))
+    if role == THERAPIST:  # ask the client's page to say how it is now
+        emit("presence:request", to=therapy_session.room, skip_sid=request.sid)
     start_settler(current_app._get_current_object())
+
+
+@socketio.on("disconnect")
+def on_disconnect(reason: Any = None) -> None:
+    """Anyone: leaving; the therapist hears when the client's page goes away."""
+    if session.get("socket_role") == CLIENT:
+        emit(
+            "presence:state",
+            {"connected": False},
+            to=room_name(session["socket_session_id"]),
+            skip_sid=request.sid,
+        )
 
 
 @socketio.on("clock:ping")

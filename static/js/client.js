@@ -2,7 +2,7 @@
 // connection indicator.
 
 import { ToneScheduler } from "./audio.js";
-import { ServerClock } from "./clock.js";
+import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
 import { StimView } from "./stimview.js";
 
@@ -32,15 +32,38 @@ const socket = connect({ role: "client" }, {
   },
 });
 
-const clock = new ServerClock(socket);
+const clock = new ServerClock(socket, { onSync: showClockOnPage });
 view = new StimView(canvas, clock);
 tones = new ToneScheduler(clock);
-socket.on("connect", () => clock.start());
+socket.on("connect", () => {
+  clock.start();
+  tellPresence();
+});
+socket.on("presence:request", tellPresence);
+
+/** Tell the therapist's panel what this screen is like, so its mirror matches it. */
+function tellPresence() {
+  if (!socket.connected) return;
+  socket.emit("presence:update", {
+    width: Math.max(1, Math.round(window.innerWidth)),
+    height: Math.max(1, Math.round(window.innerHeight)),
+    visible: document.visibilityState === "visible",
+    fullscreen: Boolean(document.fullscreenElement),
+    sound: tones.enabled,
+  });
+}
+let resizeTimer = null;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(tellPresence, 200);
+});
+document.addEventListener("visibilitychange", tellPresence);
 
 soundButton.addEventListener("click", async () => {
   await tones.enable();
   soundButton.hidden = tones.enabled;
   document.body.dataset.sound = tones.enabled ? "on" : "off";
+  tellPresence();
 });
 
 fullButton.addEventListener("click", async () => {
@@ -53,6 +76,7 @@ fullButton.addEventListener("click", async () => {
 
 document.addEventListener("fullscreenchange", () => {
   fullButton.hidden = Boolean(document.fullscreenElement);
+  tellPresence();
 });
 
 async function keepAwake(running) {
@@ -69,3 +93,4 @@ async function keepAwake(running) {
     wakeLock = null;
   }
 }
+

@@ -8,7 +8,8 @@ export function localNow() {
 }
 
 export class ServerClock {
-  constructor(socket, { samples = 8, refreshMs = 15000 } = {}) {
+  constructor(socket, { samples = 8, refreshMs = 15000, onSync = null } = {}) {
+    this.onSync = onSync; // called after each burst with the clock (offset and round trip)
     this.socket = socket;
     this.samples = samples;
     this.refreshMs = refreshMs;
@@ -36,7 +37,7 @@ export class ServerClock {
     // Average the offsets of the fastest round trips: each is off by at most rtt/2.
     const top = this.best.slice(0, 3);
     this.offsetMs = top.reduce((s, x) => s + x.offset, 0) / top.length;
-    this.rttMs = rtt;
+    this.rttMs = this.best[0].rtt;
   }
 
   async burst() {
@@ -47,6 +48,7 @@ export class ServerClock {
         return; // disconnected: the next connect starts a new burst
       }
     }
+    if (this.onSync) this.onSync(this);
   }
 
   /** Sync now and every refreshMs; old samples age out so a drifting clock is followed;
@@ -65,4 +67,10 @@ export class ServerClock {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
+}
+
+/** Put the estimate on the page for diagnostics (and the sync benchmark). */
+export function showClockOnPage(c) {
+  document.body.dataset.clockOffsetMs = c.offsetMs.toFixed(3);
+  document.body.dataset.rttMs = c.rttMs.toFixed(3);
 }

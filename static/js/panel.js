@@ -1,6 +1,6 @@
 // The therapist's control panel: live controls, the mirror of the client's screen, the join link.
 
-import { ServerClock } from "./clock.js";
+import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
 import { isMoving, passesDone } from "./motion.js";
 import { StimView } from "./stimview.js";
@@ -36,9 +36,30 @@ const socket = connect({ role: "therapist", session_id: sessionId }, {
     errorEl.hidden = false;
   },
 });
-const clock = new ServerClock(socket);
+const clock = new ServerClock(socket, { onSync: showClockOnPage });
 const view = new StimView(document.getElementById("mirror"), clock);
 socket.on("connect", () => clock.start());
+
+// The client's screen: the mirror takes its shape, the status line says how the client is.
+const presenceEl = document.getElementById("client-presence");
+const mirror = document.getElementById("mirror");
+socket.on("presence:state", (p) => {
+  if (!p.connected) {
+    presenceEl.textContent = "Client: not connected";
+    presenceEl.dataset.status = "gone";
+    return;
+  }
+  presenceEl.dataset.status = "connected";
+  presenceEl.textContent = [
+    "Client: connected",
+    `${p.width}×${p.height}`,
+    p.visible ? "page visible" : "page hidden",
+    p.sound ? "sound on" : "sound off",
+    p.fullscreen ? "full screen" : "not full screen",
+  ].join(" · ");
+  mirror.style.setProperty("--ratio", String(p.width / p.height));
+  view.renderer.resize();
+});
 
 function valueOf(input) {
   if (input.type === "checkbox") return input.checked;
@@ -186,3 +207,4 @@ document.getElementById("copy-link").addEventListener("click", async (event) => 
     event.target.textContent = "Press Ctrl+C";
   }
 });
+
