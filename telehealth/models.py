@@ -92,11 +92,41 @@ class TherapySession(db.Model):
 
     @classmethod
     def open(cls, client: Client, now_ms: float) -> TherapySession:
+        """A new session; its stimulation starts from the therapist's default preset, if any."""
+        default = db.session.scalar(
+            sa.select(Preset).where(
+                Preset.therapist_id == client.therapist_id, Preset.is_default.is_(True)
+            )
+        )
+        settings = default.current_settings() if default else None
         return cls(
             client=client,
             therapist_id=client.therapist_id,
-            stim_state=stimulation.initial_state(now_ms=now_ms),
+            stim_state=stimulation.initial_state(settings, now_ms=now_ms),
         )
+
+
+class Preset(db.Model):
+    """A therapist's named stimulation settings; one may be the default for new sessions."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    therapist_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey(User.id), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(60))
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    is_default: so.Mapped[bool] = so.mapped_column(default=False)
+    settings: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+
+    def current_settings(self) -> dict[str, Any]:
+        """The saved settings on today's schema: new fields take their defaults."""
+        return stimulation.complete_settings(self.settings)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_default": self.is_default,
+            "settings": self.current_settings(),
+        }
 
 
 def room_name(session_id: int) -> str:

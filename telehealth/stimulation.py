@@ -75,6 +75,18 @@ def default_settings() -> dict[str, Any]:
     return {name: field.default for name, field in SCHEMA.items()}
 
 
+def complete_settings(saved: dict[str, Any]) -> dict[str, Any]:
+    """Stored settings brought to the current schema: unknown or invalid fields take defaults."""
+    settings = default_settings()
+    for name, value in saved.items():
+        if name in SCHEMA:
+            try:
+                settings[name] = _check_value(name, SCHEMA[name], value)
+            except StimError:
+                pass
+    return settings
+
+
 def _check_value(name: str, field: Field, value: Any) -> Any:
     if field.kind == "bool":
         if not isinstance(value, bool):

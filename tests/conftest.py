@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from telehealth import create_app
 from telehealth.accounts import create_user
@@ -30,6 +31,22 @@ def _database_uri(tmp_path) -> tuple[str, str | None]:
     return f"sqlite:///{tmp_path / 'test.db'}", None
 
 
+class FreshContextClient(FlaskClient):
+    """A test client whose every request gets its own app context, as in a real server.
+
+    The ``app`` fixture keeps an app context open for the test's own database work; without
+    this, requests would share its ``g`` (Flask-Login's user, Flask-WTF's token cache) and
+    its database session, and hide bugs. After each request the test's session is expired,
+    so what the test reads next comes from the database.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(tmp_path) -> Iterator:
     uri, schema = _database_uri(tmp_path)
@@ -49,6 +66,7 @@ def app(tmp_path) -> Iterator:
             "SERVER_NAME": "localhost",
         }
     )
+    app.test_client_class = FreshContextClient
     with app.app_context():
         db.create_all()
         yield app

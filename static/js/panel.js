@@ -3,6 +3,7 @@
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
 import { isMoving, passesDone } from "./motion.js";
+import { setupPresets } from "./presets.js";
 import { StimView } from "./stimview.js";
 
 const root = document.getElementById("panel");
@@ -32,8 +33,7 @@ const socket = connect({ role: "therapist", session_id: sessionId }, {
     statusEl.dataset.status = status;
   },
   error(err) {
-    errorEl.textContent = err.message;
-    errorEl.hidden = false;
+    showError(err.message);
   },
 });
 const clock = new ServerClock(socket, { onSync: showClockOnPage });
@@ -94,6 +94,18 @@ function send(changes) {
   errorEl.hidden = true;
   socket.emit("stim:update", changes);
 }
+
+function showError(message) {
+  errorEl.textContent = message;
+  errorEl.hidden = false;
+}
+
+setupPresets(document.getElementById("presets"), {
+  listUrl: root.dataset.presetsUrl,
+  saveUrl: root.dataset.savePresetUrl,
+  apply: send,
+  showError,
+});
 
 function queue(input) {
   pending[input.name] = valueOf(input);
@@ -190,8 +202,7 @@ linkButton.addEventListener("click", async () => {
   });
   const body = await response.json();
   if (!response.ok) {
-    errorEl.textContent = body.error.message;
-    errorEl.hidden = false;
+    showError(body.error.message);
     return;
   }
   linkUrl.value = body.url;
