@@ -10,6 +10,7 @@ arithmetic. ``static/js/motion.js`` mirrors this module; ``tests/vectors/motion.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass
@@ -80,10 +81,8 @@ def complete_settings(saved: dict[str, Any]) -> dict[str, Any]:
     settings = default_settings()
     for name, value in saved.items():
         if name in SCHEMA:
-            try:
+            with contextlib.suppress(StimError):  # a value out of today's bounds: the default
                 settings[name] = _check_value(name, SCHEMA[name], value)
-            except StimError:
-                pass
     return settings
 
 
