@@ -1,0 +1,100 @@
+"""The therapist's panel in Chromium: presets, keyboard, pause, what it shows of the client."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from .conftest import login
+
+
+@pytest.fixture(scope="module")
+def room(browser, server):
+    """A therapist's panel and a joined client page, each in its own browser context."""
+    server.create_user("panel-therapist@example.org", "therapist")
+    therapist_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    client_ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    panel, client = therapist_ctx.new_page(), client_ctx.new_page()
+    errors = []
+    for p in (panel, client):
+        p.on("pageerror", lambda exc: errors.append(str(exc)))
+        p.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    login(panel, server, "panel-therapist@example.org")
+    panel.fill("input[name=pseudonym]", "Kim")
+    panel.click("text=Add client")
+    panel.click("[data-testid=start-session]")
+    panel.wait_for_selector("#connection[data-status=connected]")
+    panel.click("#make-link")
+    panel.wait_for_selector("#link-url", state="visible")
+    client.goto(panel.input_value("#link-url"))
+    client.wait_for_selector("#connection[data-status=connected]")
+    yield {"panel": panel, "client": client, "errors": errors}
+    assert not errors
+    therapist_ctx.close()
+    client_ctx.close()
+
+
+def revision(page) -> int:
+    """The newest state rev the client page has applied."""
+    return int(page.evaluate("() => document.body.dataset.rev || -1"))
+
+
+def wait_until(condition, timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.02)
+
+
+def test_the_panel_shows_the_clients_screen_and_shapes_the_mirror_like_it(room):
+    panel = room["panel"]
+    panel.wait_for_selector("#client-presence[data-status=connected]")
+    text = panel.text_content("#client-presence")
+    assert "390×844" in text and "page visible" in text and "sound off" in text
+    box = panel.locator("#mirror").bounding_box()
+    assert box["width"] / box["height"] == pytest.approx(390 / 844, rel=0.02)
+
+    room["client"].click("#enable-sound")
+    panel.wait_for_selector("#client-presence:has-text('sound on')")
+
+
+def test_presets_are_saved_reordered_and_applied(room):
+    panel = room["panel"]
+    panel.select_option("#c-pattern", "circle")
+    panel.fill(".preset-save input[name=name]", "Circle")
+    panel.click(".preset-save button")
+    panel.wait_for_selector(".preset-list li:has-text('Circle')")
+    panel.select_option("#c-pattern", "vertical")
+    panel.fill(".preset-save input[name=name]", "Vertical")
+    panel.click(".preset-save button")
+    panel.wait_for_selector(".preset-list li:nth-child(2):has-text('Vertical')")
+
+    panel.click("button[aria-label='Move Vertical up']")
+    panel.wait_for_selector(".preset-list li:nth-child(1):has-text('Vertical')")
+    panel.click("button[aria-label='Use for new sessions']>>nth=1")
+    panel.wait_for_selector(".preset-list li:has-text('Circle (default)')")
+
+    rev = revision(room["client"])
+    panel.click("button[aria-label='Apply Circle']")
+    wait_until(lambda: revision(room["client"]) > rev)
+    wait_until(lambda: panel.input_value("#c-pattern") == "circle")
+
+
+def test_keyboard_starts_pauses_and_changes_speed_and_path(room):
+    panel = room["panel"]
+    panel.click("h1")  # focus the page, not a control
+    before = float(panel.input_value("#c-speed_pps"))
+    panel.keyboard.press("ArrowUp")
+    panel.keyboard.press("2")
+    panel.keyboard.press(" ")
+    panel.wait_for_selector("#run-state[data-state=running]")
+    assert float(panel.input_value("#c-speed_pps")) == pytest.approx(before + 0.1)
+    assert panel.input_value("#c-pattern") == "vertical"
+    panel.keyboard.press("p")
+    panel.wait_for_selector("#run-state[data-state=paused]")
+    assert panel.text_content("#start") == "Resume"
+    panel.keyboard.press("p")
+    panel.wait_for_selector("#run-state[data-state=running]")
+    panel.keyboard.press(" ")
+    panel.wait_for_selector("#run-state[data-state=stopped]", timeout=5000)
