@@ -1,0 +1,61 @@
+"""The client's screen in Chromium: crisp on high-DPI, right after resize and rotation."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import login
+
+
+@pytest.fixture(scope="module")
+def join_url(browser, server):
+    """A join link made through the therapist's panel."""
+    server.create_user("screen-therapist@example.org", "therapist")
+    ctx = browser.new_context()
+    panel = ctx.new_page()
+    login(panel, server, "screen-therapist@example.org")
+    panel.fill("input[name=pseudonym]", "Ash")
+    panel.click("text=Add client")
+    panel.click("[data-testid=start-session]")
+    panel.wait_for_selector("#connection[data-status=connected]")
+    panel.click("#make-link")
+    panel.wait_for_selector("#link-url", state="visible")
+    yield panel.input_value("#link-url")
+    ctx.close()
+
+
+def canvas_size(page) -> dict:
+    return page.evaluate(
+        """() => { const c = document.getElementById("stage");
+                   const r = c.getBoundingClientRect();
+                   return {w: c.width, h: c.height, cssW: r.width, cssH: r.height}; }"""
+    )
+
+
+def test_the_canvas_is_drawn_at_device_resolution_on_a_high_dpi_phone(browser, join_url):
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=3,
+        is_mobile=True,
+        has_touch=True,
+    )
+    page = ctx.new_page()
+    page.goto(join_url)
+    page.wait_for_selector("#connection[data-status=connected]")
+    size = canvas_size(page)
+    assert (size["cssW"], size["cssH"]) == (390, 844)  # fills the screen
+    assert (size["w"], size["h"]) == (1170, 2532)  # one canvas pixel per device pixel
+    ctx.close()
+
+
+def test_the_canvas_follows_a_resize_and_a_rotation(browser, join_url):
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    page = ctx.new_page()
+    page.goto(join_url)
+    page.wait_for_selector("#connection[data-status=connected]")
+    page.set_viewport_size({"width": 844, "height": 390})  # turned to landscape
+    page.wait_for_timeout(300)
+    size = canvas_size(page)
+    assert (size["cssW"], size["cssH"]) == (844, 390)
+    assert (size["w"], size["h"]) == (1688, 780)
+    ctx.close()
