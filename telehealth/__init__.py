@@ -25,6 +25,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     config = config or {}
     app.config.update(config_module.from_environment(app.instance_path, config))
     app.config.update(config)
+    if app.config["TELEHEALTH_ENV"] == "production":
+        problems = config_module.production_problems(app.config)
+        if problems:
+            raise RuntimeError("Refusing to start in production: " + " ".join(problems))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -33,6 +37,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Please log in to continue."
     csrf.init_app(app)
     limiter.init_app(app)
+    # Socket handlers must be declared before init_app: Flask-SocketIO binds the declared ones
+    # to each new server (declared after, they would bind to the first app's server only).
+    from . import sockets
+
+    sockets.register()
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
@@ -43,7 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ping_timeout=app.config["SOCKETIO_PING_TIMEOUT"],
     )
 
-    from . import admin, auth, cli, client, errors, headers, sockets, therapist
+    from . import admin, auth, cli, client, errors, headers, logins, therapist
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
@@ -52,5 +61,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     headers.register(app)
     cli.register(app)
-    sockets.register()
+    logins.register(app)
     return app

@@ -39,10 +39,12 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
     origins = os.environ.get("SOCKETIO_ALLOWED_ORIGINS")
+    production = os.environ.get("TELEHEALTH_ENV", "development") == "production"
     return {
+        # Development makes a key once into instance/; production must be given one.
         "SECRET_KEY": overrides.get("SECRET_KEY")
         or os.environ.get("SECRET_KEY")
-        or instance_secret_key(instance_path),
+        or (None if production else instance_secret_key(instance_path)),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
@@ -52,10 +54,16 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         # A dropped client is noticed within ping_interval + ping_timeout seconds.
         "SOCKETIO_PING_INTERVAL": _env_float("SOCKETIO_PING_INTERVAL", 5.0),
         "SOCKETIO_PING_TIMEOUT": _env_float("SOCKETIO_PING_TIMEOUT", 5.0),
-        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "JOIN_LINK_TTL_HOURS": _env_float("JOIN_LINK_TTL_HOURS", 4.0),
+        "STAFF_IDLE_TIMEOUT_MIN": _env_float("STAFF_IDLE_TIMEOUT_MIN", 30.0),
+        "STAFF_SESSION_MAX_HOURS": _env_float("STAFF_SESSION_MAX_HOURS", 12.0),
+        # An admin action needs the password again when the login is older than this.
+        "REAUTH_AFTER_MIN": _env_float("REAUTH_AFTER_MIN", 5.0),
+        "MFA_REQUIRED": _env_bool("MFA_REQUIRED", production),
+        "TELEHEALTH_ENV": "production" if production else "development",
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
@@ -66,3 +74,19 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         # How blocking CPU work (password hashing) runs; wsgi.py hands in eventlet's thread pool.
         "RUN_BLOCKING": None,
     }
+
+
+WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "secret-key", "development", "test"}
+
+
+def production_problems(config: dict) -> list[str]:
+    """What makes a production configuration unsafe to start (empty when it is fine)."""
+    problems = []
+    key = config.get("SECRET_KEY") or ""
+    if len(key) < 32 or key.lower() in WEAK_KEYS:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters.")
+    if config.get("DEBUG"):
+        problems.append("DEBUG must be off.")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("SESSION_COOKIE_SECURE must be on (serve over HTTPS).")
+    return problems

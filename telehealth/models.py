@@ -12,7 +12,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 
 from . import stimulation
-from .extensions import db, login_manager
+from .extensions import db
 
 ROLES = ("therapist", "admin")
 
@@ -30,6 +30,12 @@ class User(UserMixin, db.Model):
     role: so.Mapped[str] = so.mapped_column(sa.String(16))
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # Set by an admin's password reset: the user must choose a new password at next login.
+    must_change_password: so.Mapped[bool] = so.mapped_column(default=False)
+    password_changed_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # TOTP secret (base32) once MFA is confirmed; None while MFA is off.
+    mfa_secret: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    mfa_last_step: so.Mapped[int | None]  # the last TOTP time step used: a code works once
 
     clients: so.WriteOnlyMapped[Client] = so.relationship(back_populates="therapist")
 
@@ -45,10 +51,29 @@ class User(UserMixin, db.Model):
     def is_therapist(self) -> bool:
         return self.role == "therapist"
 
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.mfa_secret is not None
 
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+class StaffLogin(db.Model):
+    """One login of a staff member (one browser): ended by logout, timeout or an admin."""
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey(User.id), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    last_seen_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    revoked_at: so.Mapped[datetime | None]
+    address: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+
+
+class RecoveryCode(db.Model):
+    """A one-time MFA recovery code; only its hash is kept."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey(User.id), index=True)
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    used_at: so.Mapped[datetime | None]
 
 
 class Client(db.Model):
@@ -149,6 +174,7 @@ class JoinLink(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     expires_at: so.Mapped[datetime]
     revoked_at: so.Mapped[datetime | None]
+    used_at: so.Mapped[datetime | None]  # the link is swapped for a client cookie at first use
 
     therapy_session: so.Mapped[TherapySession] = so.relationship(back_populates="join_links")
 
@@ -168,11 +194,11 @@ class JoinLink(db.Model):
         return self.revoked_at is None and now < self.expires_at
 
     @classmethod
-    def find_usable(cls, token: str) -> JoinLink | None:
+    def find(cls, token: str) -> JoinLink | None:
+        """The link with this token, whatever its state (None for a malformed token)."""
         if not token or len(token) > 128:
             return None
-        link = db.session.scalar(sa.select(cls).where(cls.token_hash == hash_token(token)))
-        return link if link is not None and link.usable() else None
+        return db.session.scalar(sa.select(cls).where(cls.token_hash == hash_token(token)))
 
 
 class AuditEvent(db.Model):
@@ -181,6 +207,13 @@ class AuditEvent(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
     user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey(User.id), index=True)
-    action: so.Mapped[str] = so.mapped_column(sa.String(64))
+    action: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
     address: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    therapy_session_id: so.Mapped[int | None] = so.mapped_column(index=True)
     detail: so.Mapped[str | None] = so.mapped_column(sa.String(256))
+
+
+@sa.event.listens_for(AuditEvent, "before_update")
+@sa.event.listens_for(AuditEvent, "before_delete")
+def _audit_is_append_only(mapper, connection, target) -> None:
+    raise RuntimeError("The audit log is append-only.")

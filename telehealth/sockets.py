@@ -11,7 +11,7 @@ from flask import Flask, current_app, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, emit, join_room
 
-from . import rooms
+from . import logins, rooms
 from .extensions import db, socketio
 from .models import JoinLink, TherapySession, room_name
 from .stimulation import StimError
@@ -32,12 +32,19 @@ def error(code: str, message: str) -> dict[str, Any]:
 def _therapist_session(session_id: Any) -> TherapySession | None:
     if not (current_user.is_authenticated and current_user.is_therapist):
         return None
+    if logins.pending_step(current_user) is not None:
+        return None
     if isinstance(session_id, bool) or not isinstance(session_id, int):
         return None
     therapy_session = db.session.get(TherapySession, session_id)
     if therapy_session is None or therapy_session.therapist_id != current_user.id:
         return None
     return therapy_session
+
+
+def link_room(link_id: int) -> str:
+    """The Socket.IO room of the sockets that came in through one join link."""
+    return f"link:{link_id}"
 
 
 def current_client_session() -> TherapySession | None:
@@ -129,6 +136,11 @@ def on_connect(auth: Any = None) -> None:
     role, therapy_session = who
     session["socket_role"], session["socket_session_id"] = role, therapy_session.id
     join_room(therapy_session.room)
+    # A room per login and per join link, so ending either cuts this socket at once.
+    if role == THERAPIST:
+        join_room(logins.login_room(session["login_id"]))
+    else:
+        join_room(link_room(session["client_link_id"]))
     emit("stim:state", rooms.wire_state(therapy_session.stim_state))
     if role == THERAPIST:  # ask the client's page to say how it is now
         emit("presence:request", to=therapy_session.room, skip_sid=request.sid)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
+from flask_socketio.test_client import SocketIOTestClient
 
 from telehealth import create_app
 from telehealth.accounts import create_user
@@ -47,8 +48,33 @@ class FreshContextClient(FlaskClient):
         return response
 
 
+class FreshContextSocket(SocketIOTestClient):
+    """A Socket.IO test client whose every call runs in its own app context (see above)."""
+
+    def _fresh(self, call, *args, **kwargs):
+        with self.app.app_context():
+            result = call(*args, **kwargs)
+        db.session.expire_all()
+        return result
+
+    def connect(self, *args, **kwargs):
+        return self._fresh(super().connect, *args, **kwargs)
+
+    def disconnect(self, *args, **kwargs):
+        return self._fresh(super().disconnect, *args, **kwargs)
+
+    def emit(self, *args, **kwargs):
+        return self._fresh(super().emit, *args, **kwargs)
+
+
 @pytest.fixture
-def app(tmp_path) -> Iterator:
+def app_config() -> dict:
+    """Extra configuration for the ``app`` fixture; a test module may override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, app_config) -> Iterator:
     uri, schema = _database_uri(tmp_path)
     if schema:
         engine = sa.create_engine(uri.split("?")[0])
@@ -64,6 +90,7 @@ def app(tmp_path) -> Iterator:
             "RATELIMIT_ENABLED": False,
             "SETTLE_INTERVAL_S": 0,  # tests settle sets by calling rooms.settle_due
             "SERVER_NAME": "localhost",
+            **app_config,
         }
     )
     app.test_client_class = FreshContextClient
@@ -161,7 +188,7 @@ def sockets(app):
     opened = []
 
     def open_socket(flask_client, auth_payload=None):
-        sock = socketio.test_client(app, flask_test_client=flask_client, auth=auth_payload)
+        sock = FreshContextSocket(app, socketio, flask_test_client=flask_client, auth=auth_payload)
         opened.append(sock)
         return sock
 

@@ -1,7 +1,7 @@
-"""Forms for logging in and for creating staff accounts."""
+"""Forms for logging in, the second factor, and staff accounts and passwords."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..models import ROLES
@@ -15,6 +15,15 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
+class CodeForm(FlaskForm):
+    """The second step: a code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Code", validators=[DataRequired(), Length(max=32)], render_kw={"inputmode": "numeric"}
+    )
+    submit = SubmitField("Continue")
+
+
 class AccountForm(FlaskForm):
     """A new staff account with its first password (at least 12 characters)."""
 
@@ -25,3 +34,29 @@ class AccountForm(FlaskForm):
         "Repeat the password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )
     submit = SubmitField("Create account")
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
+    password = PasswordField("New password (at least 12 characters)", validators=PASSWORD_RULES)
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+    )
+    submit = SubmitField("Change password")
+
+
+class MfaSetupForm(FlaskForm):
+    code = StringField(
+        "Code shown by the app",
+        validators=[DataRequired(), Length(max=12)],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )
+    submit = SubmitField("Turn on two-step login")
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """Re-enter the password before a sensitive change."""
+
+    password = PasswordField("Your password", validators=[DataRequired(), Length(max=128)])
+    submit = SubmitField("Confirm")

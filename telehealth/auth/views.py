@@ -1,19 +1,59 @@
-"""Log in, log out, and the first-run setup page."""
+"""Log in (password, then a TOTP or recovery code when MFA is on), log out, first-run setup,
+and a staff member's own account: password and two-step login."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+import time
 
-from .. import audit
-from ..accounts import AccountError, any_user, authenticate, create_user
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from .. import audit, logins, mfa
+from ..accounts import (
+    AccountError,
+    any_user,
+    authenticate,
+    create_user,
+    normalise_email,
+    set_password,
+)
+from ..blocking import check_password
 from ..extensions import db, limiter
+from ..models import User
 from . import bp
-from .forms import AccountForm, LoginForm
+from .forms import (
+    AccountForm,
+    ChangePasswordForm,
+    CodeForm,
+    ConfirmPasswordForm,
+    LoginForm,
+    MfaSetupForm,
+)
+
+PENDING_MFA_SECONDS = 300  # how long the password step stays good while the code is asked
 
 
 def home_for(user) -> str:
     return url_for("admin.users") if user.is_admin else url_for("therapist.clients")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    """Throttle key for the account being tried (whether it exists or not)."""
+    email = request.form.get("email") or str(session.get("mfa_user_id", ""))
+    return "account:" + normalise_email(email)[:254]
 
 
 @bp.route("/")
@@ -36,22 +76,26 @@ def setup():
         try:
             user = create_user(form.email.data, form.password.data, "admin")
         except AccountError as exc:
-            form.email.errors.append(str(exc))
+            form.password.errors.append(str(exc))
         else:
             db.session.flush()
             audit.record("account.created", user_id=user.id, detail="first admin (setup)")
             db.session.commit()
             flash("The admin account is ready. Please log in.")
             return redirect(url_for("auth.login"))
-    return render_template("auth/setup.html", form=form)
+    return render_template("auth/setup.html", form=form), (400 if form.errors else 200)
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _finish_login(user: User):
+    logins.start(user)
+    audit.record("login", user_id=user.id)
+    db.session.commit()
+    return redirect(home_for(user))
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -59,16 +103,46 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            audit.record("login.failed")
+            audit.record("login.failed", detail="wrong email or password")
             db.session.commit()
             flash("Email or password is wrong.", "error")
             return render_template("auth/login.html", form=form), 401
-        session.clear()  # a fresh session at login: nothing carries over from before
-        login_user(user)
-        audit.record("login", user_id=user.id)
-        db.session.commit()
-        return redirect(home_for(user))
+        if user.mfa_enabled:
+            session.clear()
+            session["mfa_user_id"] = user.id
+            session["mfa_started"] = time.time()
+            return redirect(url_for("auth.login_code"))
+        return _finish_login(user)
     return render_template("auth/login.html", form=form), (400 if request.method == "POST" else 200)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+def login_code():
+    """Second step: a TOTP code, or a one-time recovery code."""
+    user_id = session.get("mfa_user_id")
+    started = session.get("mfa_started", 0)
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not user.active or time.time() - started > PENDING_MFA_SECONDS:
+        session.clear()
+        flash("Please log in again.", "error")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        code = form.code.data.strip()
+        if mfa.verify(user, code):
+            audit.record("mfa.passed", user_id=user.id)
+            return _finish_login(user)
+        if mfa.use_recovery_code(user, code):
+            audit.record("mfa.recovery_code_used", user_id=user.id)
+            flash("You used a recovery code. Each code works once.")
+            return _finish_login(user)
+        audit.record("mfa.failed", user_id=user.id)
+        db.session.commit()
+        form.code.errors.append("That code is not right. Try the newest code from the app.")
+        return render_template("auth/code.html", form=form), 401
+    return render_template("auth/code.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -76,7 +150,71 @@ def login():
 def logout():
     audit.record("logout")
     db.session.commit()
-    logout_user()
-    session.clear()
+    logins.end("logout")
     flash("You are logged out.")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not check_password(current_user.password_hash, form.current.data):
+            form.current.errors.append("That is not your current password.")
+        else:
+            try:
+                set_password(current_user, form.password.data)
+            except AccountError as exc:
+                form.password.errors.append(str(exc))
+            else:
+                audit.record("password.changed")
+                db.session.commit()
+                # Every other browser of this user is logged out, and its sockets cut.
+                logins.end_all_for(current_user.id, "password changed", keep=session["login_id"])
+                flash("Your password is changed. Other browsers were logged out.")
+                return redirect(home_for(current_user))
+    status = 400 if form.errors else 200
+    return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/account/mfa", methods=["GET", "POST"])
+@login_required
+def mfa_setup():
+    """Turn on TOTP: scan the QR code, confirm a code, keep the recovery codes."""
+    if current_user.mfa_enabled:
+        return render_template("auth/mfa_on.html", form=ConfirmPasswordForm())
+    secret = session.get("mfa_pending_secret") or mfa.new_secret()
+    session["mfa_pending_secret"] = secret
+    form = MfaSetupForm()
+    if form.validate_on_submit():
+        if mfa.code_is_valid_for_setup(secret, form.code.data):
+            codes = mfa.enable(current_user, secret)
+            session.pop("mfa_pending_secret", None)
+            audit.record("mfa.enabled")
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes)
+        form.code.errors.append("That code is not right. Check the app's clock and try again.")
+    uri = mfa.provisioning_uri(current_user.email, secret)
+    return render_template(
+        "auth/mfa_setup.html", form=form, qr=mfa.qr_data_uri(uri), secret=secret
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/account/mfa/off", methods=["POST"])
+@login_required
+def mfa_off():
+    """Turn MFA off (password again); refused where the clinic requires it."""
+    form = ConfirmPasswordForm()
+    if current_app.config["MFA_REQUIRED"]:
+        flash("Two-step login is required here; it cannot be turned off.", "error")
+    elif form.validate_on_submit() and check_password(
+        current_user.password_hash, form.password.data
+    ):
+        mfa.disable(current_user)
+        audit.record("mfa.disabled")
+        db.session.commit()
+        flash("Two-step login is off.")
+    else:
+        flash("That is not your password.", "error")
+    return redirect(url_for("auth.mfa_setup"))

@@ -6,19 +6,24 @@ from flask import abort, redirect, render_template, session, url_for
 
 from .. import audit
 from ..extensions import db
-from ..models import JoinLink
+from ..models import JoinLink, utcnow
 from ..sockets import current_client_session
 from . import bp
 
 
 @bp.route("/join/<token>")
 def join(token: str):
-    """Swap the link's token for a client cookie and a URL without the token."""
-    link = JoinLink.find_usable(token)
-    if link is None:
+    """Swap the link's token, once, for a client cookie and a URL without the token."""
+    link = JoinLink.find(token)
+    if link is None or not link.usable():
         abort(404, "This link is not valid, or it has expired. Ask your therapist for a new one.")
+    if link.used_at is not None:
+        audit.record("link.reused", detail=f"link {link.id}", session_id=link.therapy_session_id)
+        db.session.commit()
+        abort(410, "This link has already been used. Ask your therapist for a new one.")
+    link.used_at = utcnow()
     session["client_link_id"] = link.id
-    audit.record("link.used", detail=f"session {link.therapy_session_id} link {link.id}")
+    audit.record("link.used", detail=f"link {link.id}", session_id=link.therapy_session_id)
     db.session.commit()
     return redirect(url_for("client.room"))
 

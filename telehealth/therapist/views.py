@@ -72,7 +72,7 @@ def start_session(client_id: int):
     therapy_session = TherapySession.open(client, rooms.now_ms())
     db.session.add(therapy_session)
     db.session.flush()
-    audit.record("session.opened", detail=f"session {therapy_session.id}")
+    audit.record("session.opened", session_id=therapy_session.id)
     db.session.commit()
     return redirect(url_for("therapist.panel", session_id=therapy_session.id))
 
@@ -100,7 +100,7 @@ def create_link(session_id: int):
     link, token = JoinLink.issue(therapy_session, ttl)
     db.session.add(link)
     db.session.flush()
-    audit.record("link.issued", detail=f"session {therapy_session.id} link {link.id}")
+    audit.record("link.issued", detail=f"link {link.id}", session_id=therapy_session.id)
     db.session.commit()
     return jsonify(
         url=url_for("client.join", token=token, _external=True),
@@ -119,7 +119,7 @@ def end_session(session_id: int):
             .where(JoinLink.therapy_session_id == session_id, JoinLink.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
-        audit.record("session.closed", detail=f"session {session_id}")
+        audit.record("session.closed", session_id=session_id)
         db.session.commit()
         flash("Session ended; its join links no longer work.")
     return redirect(url_for("therapist.clients"))

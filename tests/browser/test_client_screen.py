@@ -8,8 +8,8 @@ from .conftest import login
 
 
 @pytest.fixture(scope="module")
-def join_url(browser, server):
-    """A join link made through the therapist's panel."""
+def panel(browser, server):
+    """The therapist's panel of an open session."""
     server.create_user("screen-therapist@example.org", "therapist")
     ctx = browser.new_context()
     panel = ctx.new_page()
@@ -18,10 +18,20 @@ def join_url(browser, server):
     panel.click("text=Add client")
     panel.click("[data-testid=start-session]")
     panel.wait_for_selector("#connection[data-status=connected]")
-    panel.click("#make-link")
-    panel.wait_for_selector("#link-url", state="visible")
-    yield panel.input_value("#link-url")
+    yield panel
     ctx.close()
+
+
+@pytest.fixture
+def join_url(panel):
+    """A fresh join link (each link works once)."""
+    old = panel.input_value("#link-url")
+    panel.click("#make-link")
+    for _ in range(100):
+        if panel.input_value("#link-url") not in ("", old):
+            break
+        panel.wait_for_timeout(20)
+    return panel.input_value("#link-url")
 
 
 def canvas_size(page) -> dict:

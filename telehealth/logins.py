@@ -1,0 +1,153 @@
+"""Staff logins: one row per browser login, ended by logout, timeout or an admin.
+
+The cookie carries the login's id; every request and every socket event loads the user
+through it, so ending a login takes effect at once everywhere, sockets included.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from .extensions import db, login_manager, socketio
+from .models import StaffLogin, User, utcnow
+
+log = logging.getLogger(__name__)
+TOUCH_EVERY = timedelta(seconds=30)  # how stale last_seen_at may get before it is written
+
+
+def login_room(login_id: str) -> str:
+    """The Socket.IO room every socket of one staff login joins."""
+    return f"login:{login_id}"
+
+
+def start(user: User) -> StaffLogin:
+    """Log ``user`` in with a fresh session (new id, nothing carried over); caller commits."""
+    session.clear()
+    staff_login = StaffLogin(
+        id=secrets.token_urlsafe(32),
+        user_id=user.id,
+        address=(request.remote_addr or "")[:64],
+    )
+    db.session.add(staff_login)
+    session["login_id"] = staff_login.id
+    session.permanent = False
+    login_user(user)
+    return staff_login
+
+
+def _expired(staff_login: StaffLogin) -> bool:
+    now = utcnow()
+    idle = timedelta(minutes=current_app.config["STAFF_IDLE_TIMEOUT_MIN"])
+    lifetime = timedelta(hours=current_app.config["STAFF_SESSION_MAX_HOURS"])
+    return now - staff_login.last_seen_at > idle or now - staff_login.created_at > lifetime
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The user of this request's login, if that login is still alive (else anonymous)."""
+    login_id = session.get("login_id")
+    if not isinstance(login_id, str) or not user_id.isdigit():
+        return None
+    staff_login = db.session.get(StaffLogin, login_id)
+    if staff_login is None or staff_login.revoked_at is not None:
+        return None
+    if staff_login.user_id != int(user_id):
+        return None
+    if _expired(staff_login):
+        end_logins([staff_login.id], reason="timeout")
+        return None
+    user = db.session.get(User, staff_login.user_id)
+    if user is None or not user.active:
+        return None
+    if utcnow() - staff_login.last_seen_at > TOUCH_EVERY:
+        # Written on its own connection so a request's own transaction is not committed early.
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.update(StaffLogin)
+                .where(StaffLogin.id == staff_login.id)
+                .values(last_seen_at=utcnow())
+            )
+    return user
+
+
+def end(reason: str = "logout") -> None:
+    """End this browser's login (logout): its sockets are cut too."""
+    login_id = session.get("login_id")
+    if isinstance(login_id, str):
+        end_logins([login_id], reason=reason)
+    logout_user()
+    session.clear()
+
+
+def end_all_for(user_id: int, reason: str, keep: str | None = None) -> None:
+    """End every login of a user (disable, password change or reset), except ``keep``."""
+    ids = db.session.scalars(
+        sa.select(StaffLogin.id).where(
+            StaffLogin.user_id == user_id, StaffLogin.revoked_at.is_(None)
+        )
+    ).all()
+    end_logins([i for i in ids if i != keep], reason=reason)
+
+
+def end_logins(login_ids: list[str], reason: str) -> None:
+    """Mark logins ended (own transaction) and cut their sockets at once."""
+    if not login_ids:
+        return
+    with db.engine.begin() as conn:
+        conn.execute(
+            sa.update(StaffLogin)
+            .where(StaffLogin.id.in_(login_ids), StaffLogin.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+    for login_id in login_ids:
+        cut_sockets(login_room(login_id), reason)
+
+
+def cut_sockets(room: str, reason: str) -> None:
+    """Tell every socket in ``room`` it is ended, and disconnect those of this process.
+
+    Sockets on other processes get the event through the message queue; every event they
+    send after that is refused by the per-event check, and the page leaves on the event.
+    """
+    socketio.emit("session:ended", {"reason": reason}, to=room)
+    server = socketio.server
+    if server is None:
+        return
+    participants = list(server.manager.get_participants("/", room))
+    for sid, *_ in participants:
+        server.disconnect(sid, namespace="/")
+    log.info("cut %d socket(s) of an ended login or link (%s)", len(participants), reason)
+
+
+# Pages a staff member may open before finishing a forced step (new password, MFA setup).
+_ALWAYS_OPEN = {"auth.logout", "static", "auth.index"}
+
+
+def pending_step(user: User) -> str | None:
+    """The endpoint a logged-in user must finish first, or None when nothing is pending."""
+    if user.must_change_password:
+        return "auth.change_password"
+    if current_app.config["MFA_REQUIRED"] and not user.mfa_enabled:
+        return "auth.mfa_setup"
+    return None
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def finish_pending_steps():
+        if request.endpoint in _ALWAYS_OPEN or not current_user.is_authenticated:
+            return None
+        step = pending_step(current_user)
+        if step is None or request.endpoint == step:
+            return None
+        if step == "auth.change_password":
+            flash("Please choose a new password before you go on.")
+        else:
+            flash("Please turn on two-step login before you go on.")
+        return redirect(url_for(step))

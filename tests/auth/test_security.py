@@ -1,0 +1,257 @@
+"""Doors and locks of the staff side: passwords, throttling, logins that end, MFA, config."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pyotp
+import pytest
+import sqlalchemy as sa
+
+from telehealth import create_app, mfa
+from telehealth.accounts import AccountError, create_user
+from telehealth.config import production_problems
+from telehealth.extensions import db
+from telehealth.models import AuditEvent, StaffLogin, User, utcnow
+from tests.conftest import PASSWORD, Auth, csrf_token
+
+
+def login_form(client, email, password=PASSWORD, address="127.0.0.1"):
+    env = {"REMOTE_ADDR": address}
+    page = client.get("/login", environ_base=env)
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_token(page)},
+        environ_base=env,
+    )
+
+
+def code_form(client, code):
+    page = client.get("/login/code")
+    return client.post("/login/code", data={"code": code, "csrf_token": csrf_token(page)})
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["short", "passwordpassword", "Password2024!!!", "qwerty123456", "aaaaaaaaaaaaaaaa"],
+)
+def test_weak_or_common_passwords_are_refused(app, password):
+    with pytest.raises(AccountError):
+        create_user("someone@example.org", password, "therapist")
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_a_long_uncommon_password_is_accepted_without_composition_rules(app):
+    user = create_user("someone@example.org", "river otter lantern", "therapist")
+    assert user.password_hash.startswith("scrypt:")
+
+
+def test_login_starts_a_fresh_session(app, make, client):
+    client.get("/login")
+    with client.session_transaction() as s:
+        s["planted"] = "by an attacker"
+    login_form(client, make.user().email)
+    with client.session_transaction() as s:
+        assert "planted" not in s
+        assert s.get("login_id")
+
+
+def test_session_cookie_flags(app, make, client):
+    response = login_form(client, make.user().email)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_logout_disconnects_that_users_sockets_at_once(room):
+    Auth(room.therapist_http).logout()
+    assert not room.therapist_socket.is_connected()
+    assert room.client_socket.is_connected()
+
+
+def test_a_logged_out_login_cannot_be_reused_by_a_copied_cookie(app, make):
+    user = make.user()
+    client = app.test_client()
+    login_form(client, user.email)
+    stolen = client.get_cookie("session").value
+    Auth(client).logout()
+    thief = app.test_client()
+    thief.set_cookie("session", stolen, domain="localhost")
+    assert thief.get("/therapist/clients").status_code == 302
+
+
+def test_changing_the_password_logs_out_other_browsers_and_cuts_their_sockets(room, app):
+    other = app.test_client()
+    Auth(other).login(room.therapist)
+    page = other.get("/account/password")
+    response = other.post(
+        "/account/password",
+        data={
+            "current": PASSWORD,
+            "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+            "csrf_token": csrf_token(page),
+        },
+    )
+    assert response.status_code == 302
+    assert not room.therapist_socket.is_connected()
+    assert room.therapist_http.get("/therapist/clients").status_code == 302  # to the login page
+    assert other.get("/therapist/clients").status_code == 200  # the browser that changed it
+
+
+def test_an_idle_login_times_out(app, make, client):
+    user = make.user()
+    login_form(client, user.email)
+    assert client.get("/therapist/clients").status_code == 200
+    db.session.execute(sa.update(StaffLogin).values(last_seen_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    assert client.get("/therapist/clients").status_code == 302
+    assert db.session.scalar(sa.select(StaffLogin.revoked_at)) is not None
+
+
+def test_a_login_has_an_absolute_lifetime(app, make, client):
+    login_form(client, make.user().email)
+    db.session.execute(sa.update(StaffLogin).values(created_at=utcnow() - timedelta(hours=13)))
+    db.session.commit()
+    assert client.get("/therapist/clients").status_code == 302
+
+
+def test_an_idle_login_keeps_living_while_its_socket_is_busy(room):
+    db.session.execute(sa.update(StaffLogin).values(last_seen_at=utcnow() - timedelta(minutes=29)))
+    db.session.commit()
+    ack = room.therapist_socket.emit("clock:ping", {"t": 1}, callback=True)
+    assert ack["ok"]
+    seen = db.session.scalar(sa.select(StaffLogin.last_seen_at))
+    assert utcnow() - seen < timedelta(minutes=1)
+
+
+def enable_mfa(user) -> str:
+    secret = mfa.new_secret()
+    codes = mfa.enable(user, secret)
+    db.session.commit()
+    return secret, codes
+
+
+def test_mfa_login_needs_a_valid_code_and_a_code_works_once(app, make, client):
+    user = make.user()
+    secret, _ = enable_mfa(user)
+    assert login_form(client, user.email).location.endswith("/login/code")
+    assert client.get("/therapist/clients").status_code == 302  # not logged in yet
+    assert code_form(client, "000000").status_code == 401
+    code = pyotp.TOTP(secret).now()
+    assert code_form(client, code).status_code == 302
+    assert client.get("/therapist/clients").status_code == 200
+    replay = app.test_client()
+    login_form(replay, user.email)
+    assert code_form(replay, code).status_code == 401  # the same code again is refused
+
+
+def test_a_recovery_code_logs_in_once(app, make):
+    user = make.user()
+    _, codes = enable_mfa(user)
+    first = app.test_client()
+    login_form(first, user.email)
+    assert code_form(first, codes[0].upper()).status_code == 302
+    second = app.test_client()
+    login_form(second, user.email)
+    assert code_form(second, codes[0]).status_code == 401
+
+
+def test_mfa_setup_turns_on_with_a_confirmed_code_and_shows_recovery_codes(app, make, client):
+    user = make.user()
+    login_form(client, user.email)
+    page = client.get("/account/mfa")
+    assert 'src="data:image/svg+xml' in page.text  # QR made locally, no third party
+    with client.session_transaction() as s:
+        secret = s["mfa_pending_secret"]
+    bad = client.post("/account/mfa", data={"code": "123456", "csrf_token": csrf_token(page)})
+    assert bad.status_code == 400
+    good = client.post(
+        "/account/mfa",
+        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token(page)},
+    )
+    assert good.status_code == 200 and good.text.count("<code>") == 10
+    assert db.session.get(User, user.id).mfa_secret == secret
+
+
+def test_required_mfa_sends_staff_without_it_to_the_setup_page(app, make, client):
+    app.config["MFA_REQUIRED"] = True
+    login_form(client, make.user().email)
+    response = client.get("/therapist/clients")
+    assert response.status_code == 302 and response.location.endswith("/account/mfa")
+
+
+def test_required_mfa_keeps_staff_without_it_off_the_sockets(app, make, sockets):
+    app.config["MFA_REQUIRED"] = True
+    therapist = make.user()
+    ts = make.session(therapist)
+    http = app.test_client()
+    login_form(http, therapist.email)
+    sock = sockets(http, {"role": "therapist", "session_id": ts.id})
+    assert not sock.is_connected()
+
+
+def test_a_reset_password_must_be_changed_at_next_login(app, make, client):
+    user = make.user()
+    user.must_change_password = True
+    db.session.commit()
+    login_form(client, user.email)
+    response = client.get("/therapist/clients")
+    assert response.location.endswith("/account/password")
+
+
+def test_the_audit_log_is_append_only(app, make, client):
+    login_form(client, make.user().email)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "login"))
+    event.detail = "rewritten"
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.commit()
+    db.session.rollback()
+    db.session.delete(event)
+    with pytest.raises(RuntimeError, match="append-only"):
+        db.session.commit()
+
+
+@pytest.mark.parametrize(
+    ("config", "problem"),
+    [
+        ({"SECRET_KEY": None}, "SECRET_KEY"),
+        ({"SECRET_KEY": "dev"}, "SECRET_KEY"),
+        ({"DEBUG": True}, "DEBUG"),
+        ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
+    ],
+)
+def test_production_refuses_to_start_unsafe(tmp_path, monkeypatch, config, problem):
+    monkeypatch.setenv("TELEHEALTH_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    good = {"SECRET_KEY": "k" * 40, "SESSION_COOKIE_SECURE": True, "DEBUG": False}
+    assert production_problems(good) == []
+    with pytest.raises(RuntimeError, match=problem):
+        create_app(
+            {
+                **good,
+                **config,
+                "INSTANCE_PATH": str(tmp_path),
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db",
+            }
+        )
+
+
+def test_production_defaults_are_strict(tmp_path, monkeypatch):
+    monkeypatch.setenv("TELEHEALTH_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["MFA_REQUIRED"] is True
+    assert not (tmp_path / "secret_key").exists()  # production never makes its own key
+
+
+def test_mfa_pending_step_expires(app, make, client):
+    user = make.user()
+    secret, _ = enable_mfa(user)
+    login_form(client, user.email)
+    with client.session_transaction() as s:
+        s["mfa_started"] = time.time() - 600
+    assert client.get("/login/code").location.endswith("/login")
+    with client.session_transaction() as s:
+        assert "mfa_user_id" not in s
