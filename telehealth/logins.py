@@ -6,7 +6,6 @@ through it, so ending a login takes effect at once everywhere, sockets included.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from datetime import timedelta
 
@@ -14,16 +13,11 @@ import sqlalchemy as sa
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from .extensions import db, login_manager, socketio
+from .channels import cut_sockets, login_room
+from .extensions import db, login_manager
 from .models import StaffLogin, User, utcnow
 
-log = logging.getLogger(__name__)
 TOUCH_EVERY = timedelta(seconds=30)  # how stale last_seen_at may get before it is written
-
-
-def login_room(login_id: str) -> str:
-    """The Socket.IO room every socket of one staff login joins."""
-    return f"login:{login_id}"
 
 
 def start(user: User) -> StaffLogin:
@@ -107,22 +101,6 @@ def end_logins(login_ids: list[str], reason: str) -> None:
         )
     for login_id in login_ids:
         cut_sockets(login_room(login_id), reason)
-
-
-def cut_sockets(room: str, reason: str) -> None:
-    """Tell every socket in ``room`` it is ended, and disconnect those of this process.
-
-    Sockets on other processes get the event through the message queue; every event they
-    send after that is refused by the per-event check, and the page leaves on the event.
-    """
-    socketio.emit("session:ended", {"reason": reason}, to=room)
-    server = socketio.server
-    if server is None:
-        return
-    participants = list(server.manager.get_participants("/", room))
-    for sid, *_ in participants:
-        server.disconnect(sid, namespace="/")
-    log.info("cut %d socket(s) of an ended login or link (%s)", len(participants), reason)
 
 
 # Pages a staff member may open before finishing a forced step (new password, MFA setup).

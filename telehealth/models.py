@@ -12,6 +12,7 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 
 from . import stimulation
+from .channels import room_name
 from .extensions import db
 
 ROLES = ("therapist", "admin")
@@ -152,11 +153,6 @@ class Preset(db.Model):
             "is_default": self.is_default,
             "settings": self.current_settings(),
         }
-
-
-def room_name(session_id: int) -> str:
-    """The Socket.IO room of a therapy session."""
-    return f"room:{session_id}"
 
 
 def hash_token(token: str) -> str:

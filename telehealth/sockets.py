@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user
-from flask_socketio import ConnectionRefusedError, emit, join_room
+from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from . import logins, rooms
+from .channels import link_room, login_room, room_name
 from .extensions import db, socketio
-from .models import JoinLink, TherapySession, room_name
+from .models import JoinLink, TherapySession
 from .stimulation import StimError
 
 log = logging.getLogger(__name__)
@@ -42,11 +44,6 @@ def _therapist_session(session_id: Any) -> TherapySession | None:
     return therapy_session
 
 
-def link_room(link_id: int) -> str:
-    """The Socket.IO room of the sockets that came in through one join link."""
-    return f"link:{link_id}"
-
-
 def current_client_session() -> TherapySession | None:
     link_id = session.get("client_link_id")
     link = db.session.get(JoinLink, link_id) if isinstance(link_id, int) else None
@@ -73,6 +70,17 @@ def still_allowed(role: str, session_id: int) -> bool:
     return therapy_session is not None and therapy_session.id == session_id
 
 
+def within_rate() -> bool:
+    """A token bucket per connection (kept in the socket's own session): False when empty."""
+    rate = current_app.config["SOCKET_EVENTS_PER_S"]
+    burst = current_app.config["SOCKET_EVENT_BURST"]
+    now = time.monotonic()
+    tokens, last = session.get("rate_bucket", (burst, now))
+    tokens = min(burst, tokens + (now - last) * rate) - 1
+    session["rate_bucket"] = (tokens, now)
+    return tokens >= 0
+
+
 def room_event(*roles: str) -> Callable:
     """Guard a handler: the socket's role must be one of ``roles`` and still be allowed.
 
@@ -83,9 +91,18 @@ def room_event(*roles: str) -> Callable:
         @functools.wraps(handler)
         def guarded(*args: Any) -> Any:
             role, session_id = session.get("socket_role"), session.get("socket_session_id")
-            if role not in roles or not still_allowed(role, session_id):
+            if not within_rate():
+                log.warning("disconnected a %s socket sending too many events", role)
+                reply = error("rate_limited", "Too many messages; the connection was closed.")
+                disconnect()
+                return reply
+            if role not in roles:
                 log.info("refused %s from a %s socket", handler.__name__, role or "unknown")
                 return error("forbidden", "You may not do that in this room.")
+            if not still_allowed(role, session_id):
+                reply = error("ended", "Your login or link has ended. Please reload the page.")
+                disconnect()
+                return reply
             try:
                 return handler(session_id, *args)
             except StimError as exc:
@@ -138,7 +155,7 @@ def on_connect(auth: Any = None) -> None:
     join_room(therapy_session.room)
     # A room per login and per join link, so ending either cuts this socket at once.
     if role == THERAPIST:
-        join_room(logins.login_room(session["login_id"]))
+        join_room(login_room(session["login_id"]))
     else:
         join_room(link_room(session["client_link_id"]))
     emit("stim:state", rooms.wire_state(therapy_session.stim_state))

@@ -84,6 +84,13 @@ export class ToneScheduler {
     if (this.ctx) this.tick();
   }
 
+  /** Stop every sound now and plan no more (the session has ended). */
+  silence() {
+    this.state = null;
+    this.cancelPending();
+    this.stopHum();
+  }
+
   cancelPending() {
     for (const item of this.scheduled) {
       try {

@@ -10,6 +10,7 @@ const canvas = document.getElementById("stage");
 const soundButton = document.getElementById("enable-sound");
 const fullButton = document.getElementById("fullscreen");
 const indicator = document.getElementById("connection");
+const notice = document.getElementById("notice");
 
 let view = null;
 let tones = null;
@@ -29,6 +30,12 @@ const socket = connect({ role: "client" }, {
   },
   error(err) {
     indicator.title = err.message;
+  },
+  ended() {
+    // The therapist ended the session or revoked the link: say so plainly, stop the sound.
+    tones.silence();
+    notice.textContent = "This session has ended. You can close this page.";
+    notice.hidden = false;
   },
 });
 

@@ -35,6 +35,10 @@ const socket = connect({ role: "therapist", session_id: sessionId }, {
   error(err) {
     showError(err.message);
   },
+  ended() {
+    // This login ended (logout elsewhere, timeout, password change): back to the login page.
+    window.location.assign("/login");
+  },
 });
 const clock = new ServerClock(socket, { onSync: showClockOnPage });
 const view = new StimView(document.getElementById("mirror"), clock);
@@ -208,6 +212,18 @@ linkButton.addEventListener("click", async () => {
   linkUrl.value = body.url;
   linkExpiry.textContent = new Date(body.expires_at).toLocaleString();
   linkBox.hidden = false;
+});
+document.getElementById("revoke-links").addEventListener("click", async () => {
+  if (!window.confirm("Revoke the join links? The client is disconnected and needs a new link.")) return;
+  const token = document.querySelector('meta[name="csrf-token"]').content;
+  const response = await fetch(root.dataset.revokeUrl, {
+    method: "POST",
+    headers: { "X-CSRFToken": token, Accept: "application/json" },
+    credentials: "same-origin",
+  });
+  if (!response.ok) showError("The links could not be revoked. Please try again.");
+  linkBox.hidden = true;
+  linkUrl.value = "";
 });
 document.getElementById("copy-link").addEventListener("click", async (event) => {
   linkUrl.select();

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import request
 
+from ..channels import room_name
 from ..extensions import socketio
-from ..models import room_name
 from ..sockets import CLIENT, room_event
 from ..stimulation import StimError
 

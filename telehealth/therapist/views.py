@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 
 from .. import audit, rooms, stimulation
+from ..channels import cut_sockets, link_room
 from ..extensions import db
 from ..models import Client, JoinLink, TherapySession, utcnow
 from ..roles import role_required
@@ -108,18 +109,38 @@ def create_link(session_id: int):
     )
 
 
+def _revoke_links(session_id: int, reason: str) -> int:
+    """Revoke every live link of a session and cut the sockets that came in through them."""
+    links = db.session.scalars(
+        sa.select(JoinLink).where(
+            JoinLink.therapy_session_id == session_id, JoinLink.revoked_at.is_(None)
+        )
+    ).all()
+    for link in links:
+        link.revoked_at = utcnow()
+    db.session.commit()
+    for link in links:
+        cut_sockets(link_room(link.id), reason)
+    return len(links)
+
+
+@bp.route("/sessions/<int:session_id>/links/revoke", methods=["POST"])
+@therapist_only
+def revoke_links(session_id: int):
+    """Revoke the session's join links: the client is cut off at once (JSON)."""
+    get_session_or_404(session_id)
+    audit.record("link.revoked", session_id=session_id)
+    count = _revoke_links(session_id, "link revoked")
+    return jsonify(revoked=count)
+
+
 @bp.route("/sessions/<int:session_id>/end", methods=["POST"])
 @therapist_only
 def end_session(session_id: int):
     therapy_session = get_session_or_404(session_id)
     if ActionForm().validate_on_submit() and therapy_session.ended_at is None:
         therapy_session.ended_at = utcnow()
-        db.session.execute(
-            sa.update(JoinLink)
-            .where(JoinLink.therapy_session_id == session_id, JoinLink.revoked_at.is_(None))
-            .values(revoked_at=utcnow())
-        )
         audit.record("session.closed", session_id=session_id)
-        db.session.commit()
+        _revoke_links(session_id, "session ended")
         flash("Session ended; its join links no longer work.")
     return redirect(url_for("therapist.clients"))

@@ -1,0 +1,67 @@
+"""Socket.IO doors: links and logins that end cut their sockets; floods are cut off."""
+
+from __future__ import annotations
+
+from telehealth import rooms
+from tests.conftest import csrf_token
+
+
+def post_json(http, url):
+    token = csrf_token(http.get("/therapist/clients"))
+    return http.post(url, headers={"X-CSRFToken": token, "Accept": "application/json"})
+
+
+def test_revoking_the_links_cuts_the_clients_socket_at_once(room):
+    response = post_json(room.therapist_http, f"/therapist/sessions/{room.session.id}/links/revoke")
+    assert response.get_json() == {"revoked": 1}
+    assert not room.client_socket.is_connected()
+    assert room.therapist_socket.is_connected()
+    assert room.client_http.get("/room").status_code == 403
+
+
+def test_ending_the_session_cuts_the_clients_socket(room):
+    page = room.therapist_http.get("/therapist/clients")
+    room.therapist_http.post(
+        f"/therapist/sessions/{room.session.id}/end", data={"csrf_token": csrf_token(page)}
+    )
+    assert not room.client_socket.is_connected()
+
+
+def test_another_therapist_cannot_revoke_the_links(room, app, make):
+    from tests.conftest import Auth
+
+    other = app.test_client()
+    Auth(other).login(make.user())
+    assert (
+        post_json(other, f"/therapist/sessions/{room.session.id}/links/revoke").status_code == 404
+    )
+    assert room.client_socket.is_connected()
+
+
+def test_a_join_link_works_only_once(room, app):
+    second = app.test_client()
+    response = second.get(f"/join/{room.token}")
+    assert response.status_code == 410
+    assert "already been used" in response.text
+    assert second.get("/room").status_code == 403
+
+
+def test_a_socket_flooding_events_is_told_and_disconnected(room):
+    before = rooms.read_state(room.session.id)["rev"]
+    replies = []
+    for i in range(200):
+        if not room.client_socket.is_connected():
+            break
+        replies.append(room.client_socket.emit("clock:ping", {"t": i}, callback=True))
+    assert not room.client_socket.is_connected()
+    assert 40 < len(replies) < 100  # the burst allowance, then cut
+    assert replies[-1]["error"]["code"] == "rate_limited"
+    assert rooms.read_state(room.session.id)["rev"] == before
+    assert room.therapist_socket.is_connected()
+
+
+def test_a_person_clicking_fast_stays_within_the_budget(room):
+    for speed in [1.0, 1.1, 1.2, 1.3, 1.4] * 6:  # 30 changes at once: faster than any hand
+        ack = room.therapist_socket.emit("stim:update", {"speed_pps": speed}, callback=True)
+        assert ack["ok"], ack
+    assert room.therapist_socket.is_connected()
