@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..models import ROLES
@@ -28,7 +29,9 @@ class AccountForm(FlaskForm):
     """A new staff account with its first password (at least 12 characters)."""
 
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField("Role", choices=[(r, r.capitalize()) for r in ROLES], default="therapist")
+    role = SelectField(
+        "Role", choices=[SelectChoice(r, r.capitalize()) for r in ROLES], default="therapist"
+    )
     password = PasswordField("Password (at least 12 characters)", validators=PASSWORD_RULES)
     confirm = PasswordField(
         "Repeat the password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from .. import audit, logins, mfa
 from ..accounts import (
@@ -71,7 +72,7 @@ def setup():
     if any_user():
         abort(404)
     form = AccountForm(role="admin")
-    form.role.choices = [("admin", "Admin")]
+    form.role.choices = [SelectChoice("admin", "Admin")]
     if form.validate_on_submit():
         try:
             user = create_user(form.email.data, form.password.data, "admin")

@@ -1,0 +1,245 @@
+"""Who may reach what: every HTTP route and Socket.IO event, tried as every kind of person.
+
+One table per interface. Columns: anonymous, a client of another room, the client of this
+room, another therapist, the owning therapist, an admin. A refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from telehealth import rooms
+from telehealth.extensions import db
+from telehealth.models import AuditEvent, Client, JoinLink, Preset, TherapySession, User
+from tests.conftest import Auth, csrf_token
+
+ACTORS = ("anonymous", "client_other", "client_this", "therapist_other", "owner", "admin")
+
+OK, LOGIN, MOVED = "ok", "login", "redirect"
+
+# route (method, path with {session}, {client}, {preset}) -> outcome per actor, in ACTORS order
+HTTP = {
+    ("GET", "/"): (LOGIN, LOGIN, LOGIN, MOVED, MOVED, MOVED),
+    ("GET", "/setup"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/login"): (OK, OK, OK, MOVED, MOVED, MOVED),
+    ("GET", "/join/not-a-real-token"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/room"): (403, OK, OK, 403, 403, 403),
+    ("GET", "/account/password"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
+    ("GET", "/account/mfa"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
+    ("GET", "/admin/users"): (LOGIN, LOGIN, LOGIN, 403, 403, OK),
+    ("GET", "/therapist/clients"): (LOGIN, LOGIN, LOGIN, OK, OK, 403),
+    ("POST", "/therapist/clients"): (LOGIN, LOGIN, LOGIN, MOVED, MOVED, 403),
+    ("POST", "/therapist/clients/{client}/sessions"): (LOGIN, LOGIN, LOGIN, 404, MOVED, 403),
+    ("GET", "/therapist/sessions/{session}"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("POST", "/therapist/sessions/{session}/links"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("POST", "/therapist/sessions/{session}/links/revoke"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("POST", "/therapist/sessions/{session}/end"): (LOGIN, LOGIN, LOGIN, 404, MOVED, 403),
+    ("POST", "/therapist/sessions/{session}/presets"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("GET", "/therapist/presets"): (LOGIN, LOGIN, LOGIN, OK, OK, 403),
+    ("POST", "/therapist/presets/{preset}/move"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("POST", "/therapist/presets/{preset}/default"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("POST", "/therapist/presets/{preset}/delete"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("POST", "/logout"): (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+}
+
+REFUSED = "refused"  # the socket could not connect to this room at all
+FORBIDDEN = "forbidden"  # connected, but the event is refused with an error
+# event -> outcome per actor; client_other is connected to its own room and must not reach ours
+SOCKET = {
+    "connect": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
+    "stim:update": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "stim:start": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "stim:pause": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "stim:stop": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "clock:ping": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
+    "presence:update": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
+}
+PAYLOADS = {
+    "stim:update": {"speed_pps": 2.0},
+    "clock:ping": {"t": 1.0},
+    "presence:update": {
+        "width": 800,
+        "height": 600,
+        "visible": True,
+        "fullscreen": False,
+        "sound": True,
+    },
+}
+
+
+@dataclass
+class World:
+    owner: User
+    other: User
+    admin: User
+    session: TherapySession
+    other_session: TherapySession
+    preset: Preset
+    tokens: dict[str, str]
+
+
+@pytest.fixture
+def world(app, make) -> World:
+    owner, other, admin = make.user(), make.user(), make.user("admin")
+    session = make.session(owner)
+    other_session = make.session(other)
+    preset = Preset(therapist_id=owner.id, name="Mine", settings={"speed_pps": 1.5})
+    db.session.add(preset)
+    db.session.commit()
+    tokens = {"client_this": make.link(session)[1], "client_other": make.link(other_session)[1]}
+    return World(owner, other, admin, session, other_session, preset, tokens)
+
+
+def http_as(app, world: World, actor: str):
+    http = app.test_client()
+    if actor in ("client_this", "client_other"):
+        assert http.get(f"/join/{world.tokens[actor]}").status_code == 302
+    elif actor != "anonymous":
+        user = {"therapist_other": world.other, "owner": world.owner, "admin": world.admin}[actor]
+        assert Auth(http).login(user).status_code == 302
+    return http
+
+
+def outcome(response) -> str | int:
+    if response.status_code in (200, 201):
+        return OK
+    if response.status_code == 302:
+        return LOGIN if "/login" in response.location.split("?")[0] else MOVED
+    return response.status_code
+
+
+def fingerprint(session_id: int) -> tuple:
+    """What a refused request must leave as it was (audit rows aside)."""
+    counts = tuple(
+        db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (Client, TherapySession, JoinLink, Preset, User)
+    )
+    presets = tuple(db.session.execute(sa.select(Preset.name, Preset.position)).all())
+    revoked = db.session.scalar(
+        sa.select(sa.func.count()).select_from(JoinLink).where(JoinLink.revoked_at.is_not(None))
+    )
+    ended = db.session.scalar(
+        sa.select(TherapySession.ended_at).where(TherapySession.id == session_id)
+    )
+    return counts, presets, revoked, ended, rooms.read_state(session_id)["rev"]
+
+
+CELLS = [
+    (route, actor, expected)
+    for route, row in HTTP.items()
+    for actor, expected in zip(ACTORS, row, strict=True)
+]
+
+
+@pytest.mark.parametrize(
+    ("route", "actor", "expected"), CELLS, ids=[f"{r[0]} {r[1]} as {a}" for r, a, _ in CELLS]
+)
+def test_http_route(app, world, route, actor, expected):
+    method, template = route
+    path = template.format(
+        session=world.session.id, client=world.session.client_id, preset=world.preset.id
+    )
+    http = http_as(app, world, actor)
+    before = fingerprint(world.session.id)
+    if method == "GET":
+        response = http.get(path)
+    else:
+        # each person's own valid CSRF token, from a page they may open
+        page = {"anonymous": "/login", "client_this": "/room", "client_other": "/room"}
+        token = csrf_token(http.get(page.get(actor, "/account/password")))
+        body = {"pseudonym": "New one", "csrf_token": token}
+        json_body = {"name": "Saved", "direction": "down"}
+        if "presets" in path or "links" in path:
+            response = http.post(path, json=json_body, headers={"X-CSRFToken": token})
+        else:
+            response = http.post(path, data=body)
+    assert outcome(response) == expected, response.text[:300]
+    if expected not in (OK, MOVED):
+        assert fingerprint(world.session.id) == before, "a refused request changed something"
+
+
+SOCKET_CELLS = [
+    (event, actor, expected)
+    for event, row in SOCKET.items()
+    for actor, expected in zip(ACTORS, row, strict=True)
+]
+
+
+@pytest.mark.parametrize(
+    ("event", "actor", "expected"), SOCKET_CELLS, ids=[f"{e} as {a}" for e, a, _ in SOCKET_CELLS]
+)
+def test_socket_event(app, world, sockets, event, actor, expected):
+    http = http_as(app, world, actor)
+    if actor.startswith("client"):
+        auth = {"role": "client"}
+    else:
+        auth = {"role": "therapist", "session_id": world.session.id}
+    sock = sockets(http, auth)
+    if expected == REFUSED:
+        assert not sock.is_connected()
+        return
+    assert sock.is_connected()
+    if event == "connect":
+        first = sock.get_received()[0]
+        assert first["name"] == "stim:state"
+        return
+    sock.get_received()
+    before = rooms.read_state(world.session.id)
+    ack = sock.emit(event, PAYLOADS.get(event), callback=True)
+    after = rooms.read_state(world.session.id)
+    if expected == OK:
+        assert ack["ok"] is True, ack
+    else:
+        assert ack["error"]["code"] == "forbidden"
+        assert any(m["name"] == "error" for m in sock.get_received())
+    if expected != OK or not event.startswith("stim:"):
+        assert after == before
+    else:
+        assert after["rev"] == before["rev"] + 1
+
+
+def test_every_route_is_in_the_table(app):
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    tabled = {
+        (
+            m,
+            p.replace("{session}", "<int:session_id>")
+            .replace("{client}", "<int:client_id>")
+            .replace("{preset}", "<int:preset_id>")
+            .replace("not-a-real-token", "<token>"),
+        )
+        for m, p in HTTP
+    }
+    # GET+POST forms tried with one method in the table are listed here with the other one
+    also = {
+        ("POST", "/login"),
+        ("POST", "/setup"),
+        ("POST", "/account/password"),
+        ("POST", "/account/mfa"),
+        ("POST", "/admin/users"),
+        ("POST", "/login/code"),
+        ("GET", "/login/code"),
+        ("POST", "/account/mfa/off"),
+    }
+    assert routes - tabled - also == set()
+
+
+def test_every_socket_event_is_in_the_table():
+    from telehealth.extensions import socketio
+
+    handled = {name for name, _, _ in socketio.handlers} - {"connect", "disconnect"}
+    assert handled == set(SOCKET) - {"connect"}
+
+
+def test_refusals_are_audited_nowhere_with_clinical_detail(app, world):
+    http_as(app, world, "therapist_other").get(f"/therapist/sessions/{world.session.id}")
+    details = db.session.scalars(sa.select(AuditEvent.detail)).all()
+    assert not any(d and "Client A" in d for d in details)
