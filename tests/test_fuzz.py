@@ -1,0 +1,145 @@
+"""Property-based fuzzing (Hypothesis): malformed socket payloads and form posts.
+
+Thousands of inputs; the server never answers 500 or crashes, and a refused input leaves the
+stored state exactly as it was.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from telehealth import rooms, stimulation
+from telehealth.extensions import db
+from telehealth.models import Client, Preset, TherapySession, User
+from tests.conftest import csrf_token
+
+FUZZ = settings(
+    max_examples=600,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=50)
+    | st.sampled_from(["#ffffff", "#12345", "circle", "horizontal", "tone", "", " " * 5000])
+)
+json_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+# Objects that look like real payloads: known field names with any values, plus strays.
+field_names = st.sampled_from(
+    [*stimulation.SCHEMA, "width", "height", "visible", "fullscreen", "sound", "t", "x" * 100]
+)
+near_payloads = st.dictionaries(field_names, json_values, max_size=6)
+payloads = json_values | near_payloads
+
+
+@pytest.fixture
+def app_config():
+    return {"SOCKET_EVENTS_PER_S": 1e6, "SOCKET_EVENT_BURST": 1e6}
+
+
+def check_event(sock, session_id: int, event: str, payload) -> None:
+    before = rooms.read_state(session_id)
+    ack = sock.emit(event, payload, callback=True)
+    after = rooms.read_state(session_id)
+    assert isinstance(ack, dict), f"{event} crashed on {payload!r}"
+    if ack.get("ok"):
+        assert after["rev"] >= before["rev"]
+    else:
+        assert set(ack["error"]) == {"code", "message"}
+        assert after == before, f"refused {event} {payload!r} changed the room"
+    assert sock.is_connected()
+
+
+@pytest.mark.parametrize(
+    "event", ["stim:update", "stim:start", "stim:pause", "stim:stop", "clock:ping"]
+)
+def test_therapist_events_survive_any_payload(room, event):
+    @FUZZ
+    @given(payload=payloads)
+    def run(payload):
+        check_event(room.therapist_socket, room.session.id, event, payload)
+
+    run()
+
+
+@pytest.mark.parametrize("event", ["presence:update", "clock:ping", "stim:update"])
+def test_client_events_survive_any_payload(room, event):
+    @FUZZ
+    @given(payload=payloads)
+    def run(payload):
+        check_event(room.client_socket, room.session.id, event, payload)
+
+    run()
+
+
+def test_valid_looking_updates_are_applied_or_refused_cleanly(room):
+    """Payloads drawn from each field's own neighbourhood: in and out of bounds."""
+    values = {
+        name: (
+            st.floats(min_value=(f.low or 0) - 5, max_value=(f.high or 1) + 5)
+            if f.kind in ("number", "int")
+            else st.sampled_from([*f.choices, "bogus"] if f.choices else ["#abcdef", "#zzz", True])
+        )
+        for name, f in stimulation.SCHEMA.items()
+    }
+
+    @FUZZ
+    @given(payload=st.fixed_dictionaries({}, optional=values))
+    def run(payload):
+        check_event(room.therapist_socket, room.session.id, "stim:update", payload)
+        state = rooms.read_state(room.session.id)
+        for name, field in stimulation.SCHEMA.items():
+            value = state["settings"][name]
+            if field.kind in ("number", "int"):
+                assert field.low <= value <= field.high
+
+    run()
+
+
+def counts() -> tuple:
+    return tuple(
+        db.session.scalar(sa.select(sa.func.count()).select_from(m))
+        for m in (User, Client, TherapySession, Preset)
+    )
+
+
+form_text = st.text(max_size=300) | st.sampled_from(["", "a" * 5000, "x@y", "\x00", "<script>"])
+
+
+@pytest.mark.parametrize(
+    ("path", "fields", "who"),
+    [
+        ("/login", ["email", "password"], "anonymous"),
+        ("/therapist/clients", ["pseudonym"], "therapist"),
+        ("/admin/users", ["email", "role", "password", "confirm"], "admin"),
+        ("/account/password", ["current", "password", "confirm"], "therapist"),
+    ],
+)
+def test_forms_never_fail_with_a_server_error(app, make, auth, client, path, fields, who):
+    if who != "anonymous":
+        auth.login(make.user(who))
+    token = csrf_token(client.get("/login" if who == "anonymous" else path))
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=st.fixed_dictionaries({f: form_text for f in fields}), keep=st.booleans())
+    def run(data, keep):
+        before = counts()
+        response = client.post(path, data={**data, "csrf_token": token if keep else "bad"})
+        assert response.status_code < 500
+        if response.status_code >= 400:
+            assert counts() == before
+
+    run()
