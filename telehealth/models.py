@@ -83,6 +83,13 @@ class Client(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     therapist_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey(User.id), index=True)
     pseudonym: so.Mapped[str] = so.mapped_column(sa.String(64))
+    initials: so.Mapped[str | None] = so.mapped_column(sa.String(8))
+    pronouns: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    # What suits this client (e.g. "slow, yellow on black, tones soft"): the therapist's words.
+    preferences: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    preset_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("preset.id", ondelete="SET NULL")
+    )
     archived: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
@@ -106,8 +113,21 @@ class TherapySession(db.Model):
     stim_state: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
     # When a running set or stop reaches its planned end (server ms); the settler looks here.
     stim_ends_at_ms: so.Mapped[float | None] = so.mapped_column(sa.Float(53), index=True)
+    # The clinical record of the session, written by the therapist during and after it.
+    target: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    negative_cognition: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    positive_cognition: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    phases: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)  # EMDR phases 1-8
+    notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    record_rev: so.Mapped[int] = so.mapped_column(default=0)  # bumped by every record save
 
     client: so.Mapped[Client] = so.relationship(back_populates="sessions")
+    sets: so.WriteOnlyMapped[StimSet] = so.relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+    scores: so.WriteOnlyMapped[Score] = so.relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
     join_links: so.WriteOnlyMapped[JoinLink] = so.relationship(
         back_populates="therapy_session", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -130,6 +150,53 @@ class TherapySession(db.Model):
             therapist_id=client.therapist_id,
             stim_state=stimulation.initial_state(settings, now_ms=now_ms),
         )
+
+
+class StimSet(db.Model):
+    """One run of bilateral stimulation in a session, recorded as it happens."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    therapy_session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey(TherapySession.id, ondelete="CASCADE"), index=True
+    )
+    number: so.Mapped[int]  # 1, 2, ... within the session
+    started_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    ended_at: so.Mapped[datetime | None]
+    passes: so.Mapped[int] = so.mapped_column(default=0)
+    settings: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+
+
+SCORE_KINDS = {"sud": (0, 10), "voc": (1, 7)}
+
+
+class Score(db.Model):
+    """A SUD (0-10) or VOC (1-7) score; asked of the client (a prompt) or entered by the
+    therapist. ``value`` is None while a prompt waits for the client's answer."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    therapy_session_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey(TherapySession.id, ondelete="CASCADE"), index=True
+    )
+    stim_set_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey(StimSet.id, ondelete="SET NULL")
+    )
+    kind: so.Mapped[str] = so.mapped_column(sa.String(3))
+    value: so.Mapped[int | None]
+    source: so.Mapped[str] = so.mapped_column(sa.String(10))  # "client" or "therapist"
+    # Chosen by the sender: a retried submission with the same id is stored once.
+    submission_id: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    answered_at: so.Mapped[datetime | None]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "value": self.value,
+            "source": self.source,
+            "set_id": self.stim_set_id,
+            "at": (self.answered_at or self.created_at).isoformat() + "Z",
+        }
 
 
 class Preset(db.Model):

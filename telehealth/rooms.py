@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from . import stimulation
+from . import record, stimulation
 from .extensions import db
 from .models import TherapySession
 
@@ -39,7 +39,8 @@ def change_state(session_id: int, change: Callable[[State, float], State | None]
                 TherapySession.id == session_id
             )
         ).one()
-        new = change(row.stim_state, now_ms())
+        t_ms = now_ms()
+        new = change(row.stim_state, t_ms)
         if new is None:
             db.session.rollback()
             return None
@@ -53,6 +54,7 @@ def change_state(session_id: int, change: Callable[[State, float], State | None]
             )
         )
         if done.rowcount == 1:
+            record.note_state_change(session_id, row.stim_state, new, t_ms)
             db.session.commit()
             return new
         db.session.rollback()

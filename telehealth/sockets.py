@@ -12,10 +12,10 @@ from flask import Flask, current_app, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
-from . import logins, rooms
+from . import logins, record, rooms
 from .channels import link_room, login_room, room_name
 from .extensions import db, socketio
-from .models import JoinLink, TherapySession
+from .models import SCORE_KINDS, JoinLink, TherapySession
 from .stimulation import StimError
 
 log = logging.getLogger(__name__)
@@ -113,6 +113,12 @@ def room_event(*roles: str) -> Callable:
     return wrap
 
 
+def asked_payload(score) -> dict[str, Any]:
+    """What a browser needs to show an open SUD/VOC question."""
+    low, high = SCORE_KINDS[score.kind]
+    return {"prompt_id": score.submission_id, "kind": score.kind, "low": low, "high": high}
+
+
 def publish_state(session_id: int, state: rooms.State) -> None:
     """Send a room's new state to everyone in it (from a handler or a background task)."""
     socketio.emit("stim:state", rooms.wire_state(state), to=room_name(session_id))
@@ -161,6 +167,9 @@ def on_connect(auth: Any = None) -> None:
     emit("stim:state", rooms.wire_state(therapy_session.stim_state))
     if role == THERAPIST:  # ask the client's page to say how it is now
         emit("presence:request", to=therapy_session.room, skip_sid=request.sid)
+    waiting = record.open_prompt(therapy_session.id)
+    if waiting is not None:  # a question asked before a reload or a drop is still open
+        emit("score:asked", asked_payload(waiting))
     start_settler(current_app._get_current_object())
 
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from telehealth import rooms
+from telehealth import record, rooms
 from telehealth.extensions import db
-from telehealth.models import AuditEvent, Client, JoinLink, Preset, TherapySession, User
+from telehealth.models import AuditEvent, Client, JoinLink, Preset, Score, TherapySession, User
 from tests.conftest import Auth, csrf_token
 
 ACTORS = ("anonymous", "client_other", "client_this", "therapist_other", "owner", "admin")
@@ -47,6 +47,7 @@ HTTP = {
 
 REFUSED = "refused"  # the socket could not connect to this room at all
 FORBIDDEN = "forbidden"  # connected, but the event is refused with an error
+NOT_ASKED = "no_prompt"  # connected, but there is no question to answer
 # event -> outcome per actor; client_other is connected to its own room and must not reach ours
 SOCKET = {
     "connect": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
@@ -56,10 +57,17 @@ SOCKET = {
     "stim:stop": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "clock:ping": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
     "presence:update": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
+    "score:prompt": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "score:withdraw": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "score:record": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    # the other room's client has no question of ours to answer
+    "score:submit": (REFUSED, NOT_ASKED, OK, REFUSED, FORBIDDEN, REFUSED),
 }
 PAYLOADS = {
     "stim:update": {"speed_pps": 2.0},
     "clock:ping": {"t": 1.0},
+    "score:prompt": {"kind": "voc"},
+    "score:record": {"id": "entered-1234", "kind": "sud", "value": 3},
     "presence:update": {
         "width": 800,
         "height": 600,
@@ -79,6 +87,7 @@ class World:
     other_session: TherapySession
     preset: Preset
     tokens: dict[str, str]
+    prompt_id: str
 
 
 @pytest.fixture
@@ -90,7 +99,8 @@ def world(app, make) -> World:
     db.session.add(preset)
     db.session.commit()
     tokens = {"client_this": make.link(session)[1], "client_other": make.link(other_session)[1]}
-    return World(owner, other, admin, session, other_session, preset, tokens)
+    prompt_id = record.prompt(session.id, "sud").submission_id  # a question waiting for ours
+    return World(owner, other, admin, session, other_session, preset, tokens, prompt_id)
 
 
 def http_as(app, world: World, actor: str):
@@ -187,18 +197,32 @@ def test_socket_event(app, world, sockets, event, actor, expected):
         assert first["name"] == "stim:state"
         return
     sock.get_received()
-    before = rooms.read_state(world.session.id)
-    ack = sock.emit(event, PAYLOADS.get(event), callback=True)
-    after = rooms.read_state(world.session.id)
+    payload = PAYLOADS.get(event)
+    if event == "score:submit":
+        payload = {"prompt_id": world.prompt_id, "value": 4}
+    before = (rooms.read_state(world.session.id), scores(world.session.id))
+    ack = sock.emit(event, payload, callback=True)
+    after = (rooms.read_state(world.session.id), scores(world.session.id))
     if expected == OK:
         assert ack["ok"] is True, ack
     else:
-        assert ack["error"]["code"] == "forbidden"
+        assert ack["error"]["code"] == expected
         assert any(m["name"] == "error" for m in sock.get_received())
-    if expected != OK or not event.startswith("stim:"):
+    if expected != OK:
         assert after == before
+    elif not event.startswith("stim:"):
+        assert after[0] == before[0]
     else:
-        assert after["rev"] == before["rev"] + 1
+        assert after[0]["rev"] == before[0]["rev"] + 1
+
+
+def scores(session_id: int) -> list[tuple]:
+    """The session's scores and open questions, to see that a refused event changed none."""
+    return db.session.execute(
+        sa.select(Score.submission_id, Score.kind, Score.value)
+        .where(Score.therapy_session_id == session_id)
+        .order_by(Score.id)
+    ).all()
 
 
 def test_every_route_is_in_the_table(app):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from telehealth import rooms, stimulation
 from telehealth.extensions import db
-from telehealth.models import Client, Preset, TherapySession, User
+from telehealth.models import Client, Preset, Score, TherapySession, User
 from tests.conftest import csrf_token
 
 FUZZ = settings(
@@ -28,7 +28,8 @@ scalars = (
     | st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=50)
-    | st.sampled_from(["#ffffff", "#12345", "circle", "horizontal", "tone", "", " " * 5000])
+    | st.sampled_from(["#ffffff", "#12345", "circle", "horizontal", "tone", "sud", "voc", ""])
+    | st.just(" " * 5000)
 )
 json_values = st.recursive(
     scalars,
@@ -39,7 +40,11 @@ json_values = st.recursive(
 )
 # Objects that look like real payloads: known field names with any values, plus strays.
 field_names = st.sampled_from(
-    [*stimulation.SCHEMA, "width", "height", "visible", "fullscreen", "sound", "t", "x" * 100]
+    [
+        *stimulation.SCHEMA,
+        *("width", "height", "visible", "fullscreen", "sound", "t", "x" * 100),
+        *("kind", "value", "id", "prompt_id"),
+    ]
 )
 near_payloads = st.dictionaries(field_names, json_values, max_size=6)
 payloads = json_values | near_payloads
@@ -50,13 +55,20 @@ def app_config():
     return {"SOCKET_EVENTS_PER_S": 1e6, "SOCKET_EVENT_BURST": 1e6}
 
 
+def snapshot(session_id: int) -> tuple:
+    scores = db.session.execute(
+        sa.select(Score.submission_id, Score.value).where(Score.therapy_session_id == session_id)
+    ).all()
+    return rooms.read_state(session_id), sorted(scores)
+
+
 def check_event(sock, session_id: int, event: str, payload) -> None:
-    before = rooms.read_state(session_id)
+    before = snapshot(session_id)
     ack = sock.emit(event, payload, callback=True)
-    after = rooms.read_state(session_id)
+    after = snapshot(session_id)
     assert isinstance(ack, dict), f"{event} crashed on {payload!r}"
     if ack.get("ok"):
-        assert after["rev"] >= before["rev"]
+        assert after[0]["rev"] >= before[0]["rev"]
     else:
         assert set(ack["error"]) == {"code", "message"}
         assert after == before, f"refused {event} {payload!r} changed the room"
@@ -75,7 +87,7 @@ def test_therapist_events_survive_any_payload(room, event):
     run()
 
 
-@pytest.mark.parametrize("event", ["presence:update", "clock:ping", "stim:update"])
+@pytest.mark.parametrize("event", ["presence:update", "clock:ping", "stim:update", "score:submit"])
 def test_client_events_survive_any_payload(room, event):
     @FUZZ
     @given(payload=payloads)

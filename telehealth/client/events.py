@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import request
 
+from .. import record
 from ..channels import room_name
 from ..extensions import socketio
 from ..sockets import CLIENT, room_event
@@ -42,3 +43,13 @@ def on_presence_update(session_id: int, payload: Any = None) -> dict[str, Any]:
         skip_sid=request.sid,
     )
     return {"ok": True}
+
+
+@socketio.on("score:submit")
+@room_event(CLIENT)
+def on_score_submit(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Client: answer the open question ({prompt_id, value}); a retry is stored once."""
+    score, new = record.answer(session_id, payload)
+    if new:
+        socketio.emit("score:recorded", score.as_dict(), to=room_name(session_id))
+    return {"ok": True, "score": score.as_dict()}

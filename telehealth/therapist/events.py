@@ -1,12 +1,13 @@
-"""The therapist's live controls: change settings, start and stop the stimulation."""
+"""The therapist's live controls: stimulation settings, start, pause, stop; SUD/VOC scores."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .. import rooms, stimulation
+from .. import record, rooms, stimulation
+from ..channels import room_name
 from ..extensions import socketio
-from ..sockets import THERAPIST, publish_state, room_event
+from ..sockets import THERAPIST, asked_payload, publish_state, room_event
 
 
 def _publish(session_id: int, state: rooms.State) -> dict[str, Any]:
@@ -52,3 +53,34 @@ def on_stim_stop(session_id: int, payload: Any = None) -> dict[str, Any]:
     """Therapist: stop; the target glides to the centre and rests."""
     _no_payload("stim:stop", payload)
     return _publish(session_id, rooms.change_state(session_id, stimulation.stop))
+
+
+@socketio.on("score:prompt")
+@room_event(THERAPIST)
+def on_score_prompt(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Therapist: ask the client for a SUD or VOC score ({kind}); the client sees a slider."""
+    if not isinstance(payload, dict) or set(payload) != {"kind"}:
+        raise stimulation.StimError("invalid_payload", "score:prompt needs {kind}.")
+    score = record.prompt(session_id, payload["kind"])
+    socketio.emit("score:asked", asked_payload(score), to=room_name(session_id))
+    return {"ok": True, "prompt_id": score.submission_id}
+
+
+@socketio.on("score:withdraw")
+@room_event(THERAPIST)
+def on_score_withdraw(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Therapist: take back an unanswered question."""
+    _no_payload("score:withdraw", payload)
+    if record.withdraw_prompt(session_id):
+        socketio.emit("score:withdrawn", {}, to=room_name(session_id))
+    return {"ok": True}
+
+
+@socketio.on("score:record")
+@room_event(THERAPIST)
+def on_score_record(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Therapist: enter a score ({id, kind, value}); a retry with the same id is stored once."""
+    score, new = record.enter(session_id, payload)
+    if new:
+        socketio.emit("score:recorded", score.as_dict(), to=room_name(session_id))
+    return {"ok": True, "score": score.as_dict()}
