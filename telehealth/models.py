@@ -138,13 +138,15 @@ class TherapySession(db.Model):
 
     @classmethod
     def open(cls, client: Client, now_ms: float) -> TherapySession:
-        """A new session; its stimulation starts from the therapist's default preset, if any."""
-        default = db.session.scalar(
+        """A new session; its stimulation starts from the client's preset, else the therapist's
+        default preset, else the defaults."""
+        preset = db.session.get(Preset, client.preset_id) if client.preset_id else None
+        preset = preset or db.session.scalar(
             sa.select(Preset).where(
                 Preset.therapist_id == client.therapist_id, Preset.is_default.is_(True)
             )
         )
-        settings = default.current_settings() if default else None
+        settings = preset.current_settings() if preset else None
         return cls(
             client=client,
             therapist_id=client.therapist_id,
@@ -167,6 +169,16 @@ class StimSet(db.Model):
 
 
 SCORE_KINDS = {"sud": (0, 10), "voc": (1, 7)}
+EMDR_PHASES = {
+    1: "History",
+    2: "Preparation",
+    3: "Assessment",
+    4: "Desensitisation",
+    5: "Installation",
+    6: "Body scan",
+    7: "Closure",
+    8: "Re-evaluation",
+}
 
 
 class Score(db.Model):

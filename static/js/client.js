@@ -101,3 +101,47 @@ async function keepAwake(running) {
   }
 }
 
+
+// The therapist's question: a large slider and one button. A resend after a dropped
+// connection carries the same prompt id, so the answer is stored once.
+const QUESTIONS = {
+  sud: ["How disturbing does it feel now?", "0 = no disturbance", "10 = the worst"],
+  voc: ["How true does the positive belief feel now?", "1 = completely false", "7 = completely true"],
+};
+const question = document.getElementById("question");
+const slider = document.getElementById("question-value");
+const shown = document.getElementById("question-shown");
+let asked = null;
+
+socket.on("score:asked", (q) => {
+  asked = q;
+  const [text, low, high] = QUESTIONS[q.kind];
+  document.getElementById("question-text").textContent = text;
+  document.getElementById("question-low").textContent = low;
+  document.getElementById("question-high").textContent = high;
+  slider.min = q.low;
+  slider.max = q.high;
+  slider.value = Math.round((q.low + q.high) / 2);
+  shown.textContent = slider.value;
+  question.hidden = false;
+});
+socket.on("score:withdrawn", () => { question.hidden = true; asked = null; });
+slider.addEventListener("input", () => { shown.textContent = slider.value; });
+question.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!asked) return;
+  const payload = { prompt_id: asked.prompt_id, value: Number(slider.value) };
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const ack = await socket.timeout(4000).emitWithAck("score:submit", payload).catch(() => null);
+    if (ack && ack.ok) {
+      question.hidden = true;
+      asked = null;
+      return;
+    }
+    if (ack && !ack.ok) {
+      shown.textContent = ack.error.message;
+      return;
+    }
+  }
+  shown.textContent = "Not sent yet: check your connection and press Send again.";
+});

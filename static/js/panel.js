@@ -3,6 +3,7 @@
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
 import { isMoving, passesDone } from "./motion.js";
+import { setupRecord, setupScores } from "./clinical.js";
 import { setupPresets } from "./presets.js";
 import { StimView } from "./stimview.js";
 
@@ -103,6 +104,9 @@ function showError(message) {
   errorEl.textContent = message;
   errorEl.hidden = false;
 }
+
+setupRecord(document.getElementById("record"));
+setupScores(document.getElementById("scores"), socket, showError);
 
 setupPresets(document.getElementById("presets"), {
   listUrl: root.dataset.presetsUrl,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("therapist", __name__)
 
-from . import presets, views  # noqa: E402, F401
+from . import presets, records, views  # noqa: E402, F401

@@ -1,8 +1,8 @@
 """Forms of the therapist's pages."""
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 
 class ClientForm(FlaskForm):
@@ -22,3 +22,30 @@ class ActionForm(FlaskForm):
     """A button that changes something: only the CSRF token travels."""
 
     submit = SubmitField()
+
+
+SAFE_TEXT = Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$", message="Plain text only.")
+
+
+class ClientDetailsForm(FlaskForm):
+    """What a therapist keeps about a client: all optional but the pseudonym."""
+
+    pseudonym = ClientForm.pseudonym
+    initials = StringField("Initials", validators=[Optional(), Length(max=8), SAFE_TEXT])
+    pronouns = StringField("Pronouns", validators=[Optional(), Length(max=32), SAFE_TEXT])
+    preferences = TextAreaField(
+        "Preferences",
+        validators=[Optional(), Length(max=2000), SAFE_TEXT],
+        description="What suits this client: speed, colours, sound.",
+    )
+    preset_id = SelectField("Preset for new sessions", coerce=int, validate_choice=True)
+    submit = SubmitField("Save")
+
+
+class DeleteClientForm(FlaskForm):
+    """Erasing a client needs the pseudonym typed again."""
+
+    confirm = StringField(
+        "Type the pseudonym to confirm", validators=[DataRequired(), Length(max=64)]
+    )
+    submit = SubmitField("Erase this client and all their records")

@@ -11,7 +11,7 @@ from flask_login import current_user
 from .. import audit, rooms, stimulation
 from ..channels import cut_sockets, link_room
 from ..extensions import db
-from ..models import Client, JoinLink, TherapySession, utcnow
+from ..models import EMDR_PHASES, Client, JoinLink, TherapySession, utcnow
 from ..roles import role_required
 from . import bp
 from .forms import ActionForm, ClientForm
@@ -86,6 +86,7 @@ def panel(session_id: int):
         "therapist/panel.html",
         therapy_session=therapy_session,
         schema=stimulation.SCHEMA,
+        phases=EMDR_PHASES,
         action=ActionForm(),
     )
 
