@@ -42,6 +42,16 @@ HTTP = {
     ("POST", "/therapist/presets/{preset}/move"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("POST", "/therapist/presets/{preset}/default"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("POST", "/therapist/presets/{preset}/delete"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("GET", "/therapist/clients/{client}"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("POST", "/therapist/clients/{client}"): (LOGIN, LOGIN, LOGIN, 404, MOVED, 403),
+    ("POST", "/therapist/clients/{client}/archive"): (LOGIN, LOGIN, LOGIN, 404, MOVED, 403),
+    ("POST", "/therapist/clients/{client}/delete"): (LOGIN, LOGIN, LOGIN, 404, MOVED, 403),
+    ("GET", "/therapist/clients/{client}/history.json"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("GET", "/therapist/clients/{client}/export.csv"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("GET", "/therapist/sessions/{session}/record"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("POST", "/therapist/sessions/{session}/record"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("GET", "/therapist/sessions/{session}/scores.json"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("GET", "/therapist/sessions/{session}/export.csv"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("POST", "/logout"): (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
 }
 
@@ -125,7 +135,11 @@ def fingerprint(session_id: int) -> tuple:
     """What a refused request must leave as it was (audit rows aside)."""
     counts = tuple(
         db.session.scalar(sa.select(sa.func.count()).select_from(model))
-        for model in (Client, TherapySession, JoinLink, Preset, User)
+        for model in (Client, TherapySession, JoinLink, Preset, User, Score)
+    )
+    clients = tuple(db.session.execute(sa.select(Client.pseudonym, Client.archived)).all())
+    notes = db.session.scalar(
+        sa.select(TherapySession.notes).where(TherapySession.id == session_id)
     )
     presets = tuple(db.session.execute(sa.select(Preset.name, Preset.position)).all())
     revoked = db.session.scalar(
@@ -134,7 +148,7 @@ def fingerprint(session_id: int) -> tuple:
     ended = db.session.scalar(
         sa.select(TherapySession.ended_at).where(TherapySession.id == session_id)
     )
-    return counts, presets, revoked, ended, rooms.read_state(session_id)["rev"]
+    return counts, clients, notes, presets, revoked, ended, rooms.read_state(session_id)["rev"]
 
 
 CELLS = [
@@ -160,9 +174,16 @@ def test_http_route(app, world, route, actor, expected):
         # each person's own valid CSRF token, from a page they may open
         page = {"anonymous": "/login", "client_this": "/room", "client_other": "/room"}
         token = csrf_token(http.get(page.get(actor, "/account/password")))
-        body = {"pseudonym": "New one", "csrf_token": token}
+        body = {
+            "pseudonym": "New one",
+            "preset_id": "0",
+            "confirm": "Client A",
+            "csrf_token": token,
+        }
         json_body = {"name": "Saved", "direction": "down"}
-        if "presets" in path or "links" in path:
+        if path.endswith("/record"):
+            json_body = {"notes": "Went well."}
+        if "presets" in path or "links" in path or path.endswith("/record"):
             response = http.post(path, json=json_body, headers={"X-CSRFToken": token})
         else:
             response = http.post(path, data=body)

@@ -1,0 +1,303 @@
+"""The clinical record: sets recorded as they run, scores stored once, records private,
+autosave checked, clients archived or erased for good, exports."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from telehealth import record, rooms, stimulation
+from telehealth.extensions import db
+from telehealth.models import Client, JoinLink, Preset, Score, StimSet, TherapySession
+from tests.conftest import Auth, csrf_token
+
+
+def post_json(http, url, body):
+    token = csrf_token(http.get("/therapist/clients"))
+    return http.post(url, json=body, headers={"X-CSRFToken": token})
+
+
+def run_set(session_id: int, passes: int = 2) -> None:
+    """Start a set of ``passes`` and let the settler end it, as the real server does."""
+    rooms.change_state(
+        session_id,
+        lambda s, t: stimulation.apply_settings(s, {"set_passes": passes, "speed_pps": 3.0}, t),
+    )
+    state = rooms.change_state(session_id, stimulation.start)
+    end = stimulation.ends_at_ms(state)
+    # pretend time has passed: move the anchor back so the set is over now
+    db.session.execute(
+        sa.update(TherapySession)
+        .where(TherapySession.id == session_id)
+        .values(
+            stim_state={
+                **state,
+                "anchor": {
+                    **state["anchor"],
+                    "t0_ms": state["anchor"]["t0_ms"] - (end - state["anchor"]["t0_ms"]) - 10,
+                },
+            },
+            stim_ends_at_ms=0,
+        )
+    )
+    db.session.commit()
+    assert rooms.settle_due(lambda *_: None) == 1
+
+
+def test_a_set_is_recorded_when_it_starts_and_closed_with_its_passes(room):
+    run_set(room.session.id, passes=3)
+    (stim_set,) = record.sets_of(room.session.id)
+    assert stim_set.number == 1 and stim_set.passes == 3 and stim_set.ended_at is not None
+    assert stim_set.settings["speed_pps"] == 3.0
+
+
+def test_a_stopped_set_is_closed_too(room):
+    room.therapist_socket.emit("stim:start", callback=True)
+    room.therapist_socket.emit("stim:stop", callback=True)
+    state = rooms.read_state(room.session.id)
+    assert state["stopping"]
+    (stim_set,) = record.sets_of(room.session.id)
+    assert stim_set.ended_at is None  # still gliding to the centre
+    rooms.change_state(room.session.id, lambda s, t: stimulation.settle(s, t + 10_000))
+    assert record.sets_of(room.session.id)[0].ended_at is not None
+
+
+def test_a_therapists_score_with_the_same_id_is_stored_once(room):
+    payload = {"id": "entry-0001", "kind": "sud", "value": 6}
+    first = room.therapist_socket.emit("score:record", payload, callback=True)
+    again = room.therapist_socket.emit("score:record", payload, callback=True)
+    assert first["ok"] and again["ok"] and first["score"]["id"] == again["score"]["id"]
+    assert [s.value for s in record.scores_of(room.session.id)] == [6]
+    names = [m["name"] for m in room.client_socket.get_received()]
+    assert names.count("score:recorded") == 1
+
+
+def test_the_client_answers_a_prompt_once_even_when_the_network_retries(room):
+    ack = room.therapist_socket.emit("score:prompt", {"kind": "voc"}, callback=True)
+    asked = [m for m in room.client_socket.get_received() if m["name"] == "score:asked"]
+    assert asked[0]["args"][0] == {
+        "prompt_id": ack["prompt_id"],
+        "kind": "voc",
+        "low": 1,
+        "high": 7,
+    }
+    answer = {"prompt_id": ack["prompt_id"], "value": 5}
+    assert room.client_socket.emit("score:submit", answer, callback=True)["ok"]
+    assert room.client_socket.emit("score:submit", answer, callback=True)["ok"]
+    scores = record.scores_of(room.session.id)
+    assert [(s.kind, s.value, s.source) for s in scores] == [("voc", 5, "client")]
+    recorded = [m for m in room.therapist_socket.get_received() if m["name"] == "score:recorded"]
+    assert len(recorded) == 1 and recorded[0]["args"][0]["value"] == 5
+
+
+def test_the_client_cannot_answer_without_a_question(room):
+    ack = room.client_socket.emit(
+        "score:submit", {"prompt_id": "made-up-id-123", "value": 3}, callback=True
+    )
+    assert ack["error"]["code"] == "no_prompt"
+    assert db.session.scalar(sa.select(sa.func.count(Score.id))) == 0
+
+
+def test_the_client_cannot_answer_another_sessions_question(room, make):
+    other = make.session()
+    foreign = record.prompt(other.id, "sud")
+    ack = room.client_socket.emit(
+        "score:submit", {"prompt_id": foreign.submission_id, "value": 3}, callback=True
+    )
+    assert ack["error"]["code"] == "no_prompt"
+    assert db.session.get(Score, foreign.id).value is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [("sud", 11), ("sud", -1), ("voc", 0), ("voc", 8), ("voc", 3.5), ("voc", True), ("sud", "5")],
+)
+def test_scores_out_of_range_are_refused(room, kind, value):
+    ack = room.therapist_socket.emit(
+        "score:record", {"id": "entry-0002", "kind": kind, "value": value}, callback=True
+    )
+    assert ack["error"]["code"] in ("out_of_range", "invalid_value")
+    assert record.scores_of(room.session.id) == []
+
+
+def test_a_withdrawn_question_can_no_longer_be_answered(room):
+    ack = room.therapist_socket.emit("score:prompt", {"kind": "sud"}, callback=True)
+    room.therapist_socket.emit("score:withdraw", callback=True)
+    assert "score:withdrawn" in [m["name"] for m in room.client_socket.get_received()]
+    reply = room.client_socket.emit(
+        "score:submit", {"prompt_id": ack["prompt_id"], "value": 2}, callback=True
+    )
+    assert reply["error"]["code"] == "no_prompt"
+
+
+def test_an_open_question_is_asked_again_after_the_client_reconnects(room, sockets):
+    ack = room.therapist_socket.emit("score:prompt", {"kind": "sud"}, callback=True)
+    room.client_socket.disconnect()
+    again = sockets(room.client_http, {"role": "client"})
+    asked = [m for m in again.get_received() if m["name"] == "score:asked"]
+    assert asked and asked[0]["args"][0]["prompt_id"] == ack["prompt_id"]
+
+
+def test_the_record_autosaves_and_counts_its_revisions(room):
+    url = f"/therapist/sessions/{room.session.id}/record"
+    body = {"target": "Accident", "phases": [4, 3, 4], "notes": "Calm.\nBreathing."}
+    response = post_json(room.therapist_http, url, body)
+    assert response.status_code == 200 and response.get_json()["record_rev"] == 1
+    ts = db.session.get(TherapySession, room.session.id)
+    assert (ts.target, ts.phases, ts.notes) == ("Accident", [3, 4], "Calm.\nBreathing.")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        [],
+        {"target": 5},
+        {"target": "x" * 201},
+        {"notes": "x" * 20001},
+        {"phases": [9]},
+        {"phases": "4"},
+        {"phases": [True]},
+        {"stim_state": {}},
+        {"therapist_id": 2},
+    ],
+)
+def test_a_bad_autosave_is_refused_and_changes_nothing(room, body):
+    url = f"/therapist/sessions/{room.session.id}/record"
+    response = post_json(room.therapist_http, url, body)
+    assert response.status_code == 400 and response.get_json()["error"]["message"]
+    ts = db.session.get(TherapySession, room.session.id)
+    assert (ts.target, ts.phases, ts.notes, ts.record_rev) == ("", [], "", 0)
+
+
+def other_therapists_urls(ts: TherapySession) -> list[tuple[str, str]]:
+    c, s = ts.client_id, ts.id
+    return [
+        ("GET", f"/therapist/clients/{c}"),
+        ("POST", f"/therapist/clients/{c}"),
+        ("POST", f"/therapist/clients/{c}/archive"),
+        ("POST", f"/therapist/clients/{c}/delete"),
+        ("GET", f"/therapist/clients/{c}/history.json"),
+        ("GET", f"/therapist/clients/{c}/export.csv"),
+        ("GET", f"/therapist/sessions/{s}/record"),
+        ("POST", f"/therapist/sessions/{s}/record"),
+        ("GET", f"/therapist/sessions/{s}/scores.json"),
+        ("GET", f"/therapist/sessions/{s}/export.csv"),
+    ]
+
+
+def test_another_therapist_gets_404_for_every_record_url(app, room, make):
+    other = app.test_client()
+    Auth(other).login(make.user())
+    token = csrf_token(other.get("/therapist/clients"))
+    for method, url in other_therapists_urls(room.session):
+        if method == "GET":
+            response = other.get(url)
+        else:
+            response = other.post(
+                url,
+                data={"csrf_token": token, "confirm": "Client A", "pseudonym": "x"},
+                headers={"X-CSRFToken": token},
+            )
+        assert response.status_code == 404, (method, url)
+    assert db.session.get(Client, room.session.client_id).pseudonym == "Client A"
+
+
+def test_erasing_a_client_erases_every_session_set_score_note_and_link(room, make):
+    run_set(room.session.id)
+    room.therapist_socket.emit(
+        "score:record", {"id": "entry-0003", "kind": "sud", "value": 4}, callback=True
+    )
+    post_json(
+        room.therapist_http, f"/therapist/sessions/{room.session.id}/record", {"notes": "private"}
+    )
+    keep = make.session(room.therapist)  # another client of the same therapist stays
+    page = room.therapist_http.get(f"/therapist/clients/{room.session.client_id}")
+    wrong = room.therapist_http.post(
+        f"/therapist/clients/{room.session.client_id}/delete",
+        data={"confirm": "Client B", "csrf_token": csrf_token(page)},
+    )
+    assert wrong.status_code == 302 and db.session.get(Client, room.session.client_id) is not None
+    room.therapist_http.post(
+        f"/therapist/clients/{room.session.client_id}/delete",
+        data={"confirm": "Client A", "csrf_token": csrf_token(page)},
+    )
+    for model in (StimSet, Score, JoinLink):
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(model)) == 0, model
+    assert db.session.scalars(sa.select(TherapySession.id)).all() == [keep.id]
+    assert db.session.scalars(sa.select(Client.id)).all() == [keep.client_id]
+
+
+def test_archiving_hides_a_client_from_the_list_and_keeps_the_records(room):
+    http = room.therapist_http
+    page = http.get(f"/therapist/clients/{room.session.client_id}")
+    http.post(
+        f"/therapist/clients/{room.session.client_id}/archive",
+        data={"csrf_token": csrf_token(page)},
+    )
+    assert "Client A" not in http.get("/therapist/clients").text.split("Open sessions")[0]
+    assert db.session.get(TherapySession, room.session.id) is not None
+    http.post(
+        f"/therapist/clients/{room.session.client_id}/archive",
+        data={"csrf_token": csrf_token(page)},
+    )
+    assert "Client A" in http.get("/therapist/clients").text
+
+
+def test_client_details_are_saved_and_their_preset_starts_new_sessions(room):
+    preset = Preset(therapist_id=room.therapist.id, name="Slow", settings={"speed_pps": 0.4})
+    db.session.add(preset)
+    db.session.commit()
+    http = room.therapist_http
+    url = f"/therapist/clients/{room.session.client_id}"
+    page = http.get(url)
+    response = http.post(
+        url,
+        data={
+            "pseudonym": "Client A",
+            "initials": "C.A.",
+            "pronouns": "they/them",
+            "preferences": "slow, soft tones",
+            "preset_id": str(preset.id),
+            "csrf_token": csrf_token(page),
+        },
+    )
+    assert response.status_code == 302
+    client = db.session.get(Client, room.session.client_id)
+    assert (client.initials, client.pronouns, client.preset_id) == ("C.A.", "they/them", preset.id)
+    new = TherapySession.open(client, rooms.now_ms())
+    assert new.stim_state["settings"]["speed_pps"] == 0.4
+
+
+def test_the_exports_hold_the_record_and_defuse_formulas(room):
+    post_json(
+        room.therapist_http,
+        f"/therapist/sessions/{room.session.id}/record",
+        {"target": '=HYPERLINK("http://x")', "notes": "Went well"},
+    )
+    room.therapist_socket.emit(
+        "score:record", {"id": "entry-0004", "kind": "sud", "value": 3}, callback=True
+    )
+    session_csv = room.therapist_http.get(f"/therapist/sessions/{room.session.id}/export.csv")
+    assert session_csv.mimetype == "text/csv"
+    assert "attachment" in session_csv.headers["Content-Disposition"]
+    assert "'=HYPERLINK" in session_csv.text and "SUD,3" in session_csv.text
+    history = room.therapist_http.get(f"/therapist/clients/{room.session.client_id}/export.csv")
+    assert "Went well" in history.text and ",3," in history.text
+
+
+def test_chart_data_follow_the_sets(room):
+    room.therapist_socket.emit(
+        "score:record", {"id": "entry-0005", "kind": "sud", "value": 8}, callback=True
+    )
+    run_set(room.session.id)
+    room.therapist_socket.emit(
+        "score:record", {"id": "entry-0006", "kind": "sud", "value": 5}, callback=True
+    )
+    data = room.therapist_http.get(f"/therapist/sessions/{room.session.id}/scores.json").get_json()
+    (stim_set,) = data["sets"]
+    assert [(s["value"], s["set_id"]) for s in data["scores"]] == [(8, None), (5, stim_set["id"])]
+    history = room.therapist_http.get(
+        f"/therapist/clients/{room.session.client_id}/history.json"
+    ).get_json()
+    assert history["sessions"][0]["sud"] == [8, 5]
