@@ -1,0 +1,72 @@
+"""SUD/VOC in Chromium: the therapist asks, the client answers on the slider, the panel shows it."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from .conftest import login
+
+
+def wait_until(condition, timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(browser, server):
+    server.create_user("scores-therapist@example.org", "therapist")
+    ctx, client_ctx = (
+        browser.new_context(),
+        browser.new_context(viewport={"width": 390, "height": 844}),
+    )
+    panel, client = ctx.new_page(), client_ctx.new_page()
+    errors = []
+    for page in (panel, client):
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(panel, server, "scores-therapist@example.org")
+    panel.fill("input[name=pseudonym]", "Sam")
+    panel.click("text=Add client")
+    panel.click("[data-testid=start-session]")
+    panel.wait_for_selector("#connection[data-status=connected]")
+    panel.click("#make-link")
+    panel.wait_for_selector("#link-url", state="visible")
+    client.goto(panel.input_value("#link-url"))
+    client.wait_for_selector("#connection[data-status=connected]")
+
+    panel.click("[data-ask=sud]")
+    panel.wait_for_selector("#asking", state="visible")
+    client.wait_for_selector("#question", state="visible")
+    assert "disturbing" in client.text_content("#question-text")
+    client.locator("#question-value").fill("3")
+    assert client.text_content("#question-shown") == "3"
+    client.click("#question button[type=submit]")
+    client.wait_for_selector("#question", state="hidden")
+
+    panel.wait_for_selector("#asking", state="hidden")
+    panel.wait_for_selector("#scores .sud-chart circle[data-value='3']")
+    session_url = panel.url
+    data = json.loads(ctx.request.get(session_url + "/scores.json").text())
+    assert [(s["kind"], s["value"], s["source"]) for s in data["scores"]] == [("sud", 3, "client")]
+    assert not errors
+    ctx.close()
+    client_ctx.close()
+
+
+def test_notes_typed_on_the_panel_are_saved_without_pressing_anything(browser, server):
+    server.create_user("notes-therapist@example.org", "therapist")
+    ctx = browser.new_context()
+    panel = ctx.new_page()
+    login(panel, server, "notes-therapist@example.org")
+    panel.fill("input[name=pseudonym]", "Lee")
+    panel.click("text=Add client")
+    panel.click("[data-testid=start-session]")
+    panel.wait_for_selector("#connection[data-status=connected]")
+    panel.fill("input[name=target]", "The flood")
+    panel.locator("textarea[name=notes]").type("Felt safer after set 2.")
+    panel.wait_for_selector("#record-status[data-status=saved]", timeout=5000)
+    panel.reload()
+    assert panel.input_value("input[name=target]") == "The flood"
+    assert panel.input_value("textarea[name=notes]") == "Felt safer after set 2."
+    ctx.close()
