@@ -73,6 +73,8 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         # How often each process looks for sets that reached their end (0: never; tests).
         "SETTLE_INTERVAL_S": _env_float("SETTLE_INTERVAL_S", 0.1),
+        # Clinical fail-safe: a running set pauses when the client is gone this long.
+        "CLIENT_GONE_PAUSE_S": _env_float("CLIENT_GONE_PAUSE_S", 10.0),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1"),
         # How blocking CPU work (password hashing) runs; wsgi.py hands in eventlet's thread pool.
         "RUN_BLOCKING": None,

@@ -120,6 +120,10 @@ class TherapySession(db.Model):
     phases: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)  # EMDR phases 1-8
     notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     record_rev: so.Mapped[int] = so.mapped_column(default=0)  # bumped by every record save
+    # When the client's page last connected and left: the fail-safe pauses a running set
+    # when the client has been gone too long (any process may notice, even after a restart).
+    client_connected_at: so.Mapped[datetime | None]
+    client_left_at: so.Mapped[datetime | None] = so.mapped_column(index=True)
 
     client: so.Mapped[Client] = so.relationship(back_populates="sessions")
     sets: so.WriteOnlyMapped[StimSet] = so.relationship(

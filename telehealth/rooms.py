@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from . import record, stimulation
 from .extensions import db
-from .models import TherapySession
+from .models import TherapySession, utcnow
 
 State = dict[str, Any]
 
@@ -65,6 +66,51 @@ def read_state(session_id: int) -> State:
     return db.session.scalar(
         sa.select(TherapySession.stim_state).where(TherapySession.id == session_id)
     )
+
+
+def client_arrived(session_id: int) -> None:
+    db.session.execute(
+        sa.update(TherapySession)
+        .where(TherapySession.id == session_id)
+        .values(client_connected_at=utcnow())
+    )
+    db.session.commit()
+
+
+def client_left(session_id: int) -> None:
+    db.session.execute(
+        sa.update(TherapySession)
+        .where(TherapySession.id == session_id)
+        .values(client_left_at=utcnow())
+    )
+    db.session.commit()
+
+
+def pause_abandoned(gone_s: float, publish: Callable[[int, State], None]) -> list[int]:
+    """Pause every running set whose client has been gone longer than ``gone_s`` seconds.
+
+    A client that came back (connected after it left) keeps its set running.
+    """
+    limit = utcnow() - timedelta(seconds=gone_s)
+    candidates = db.session.scalars(
+        sa.select(TherapySession.id).where(
+            TherapySession.client_left_at <= limit,
+            sa.or_(
+                TherapySession.client_connected_at.is_(None),
+                TherapySession.client_connected_at < TherapySession.client_left_at,
+            ),
+        )
+    ).all()
+    db.session.rollback()
+    paused = []
+    for session_id in candidates:
+        state = change_state(
+            session_id, lambda s, t: stimulation.pause(s, t) if s["running"] else None
+        )
+        if state is not None:
+            publish(session_id, state)
+            paused.append(session_id)
+    return paused
 
 
 def settle_due(publish: Callable[[int, State], None]) -> int:

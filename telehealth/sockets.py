@@ -134,11 +134,14 @@ def start_settler(app: Flask) -> None:
 
 
 def _settle_loop(app: Flask, interval: float) -> None:
+    gone_s = app.config["CLIENT_GONE_PAUSE_S"]
     while True:
         socketio.sleep(interval)
         with app.app_context():
             try:
                 rooms.settle_due(publish_state)
+                for session_id in rooms.pause_abandoned(gone_s, publish_state):
+                    socketio.emit("failsafe:paused", {"gone_s": gone_s}, to=room_name(session_id))
             except Exception:  # keep the loop alive; the next round retries
                 log.exception("settling finished sets failed")
                 db.session.rollback()
@@ -167,6 +170,8 @@ def on_connect(auth: Any = None) -> None:
     emit("stim:state", rooms.wire_state(therapy_session.stim_state))
     if role == THERAPIST:  # ask the client's page to say how it is now
         emit("presence:request", to=therapy_session.room, skip_sid=request.sid)
+    if role == CLIENT:
+        rooms.client_arrived(therapy_session.id)
     waiting = record.open_prompt(therapy_session.id)
     if waiting is not None:  # a question asked before a reload or a drop is still open
         emit("score:asked", asked_payload(waiting))
@@ -177,6 +182,7 @@ def on_connect(auth: Any = None) -> None:
 def on_disconnect(reason: Any = None) -> None:
     """Anyone: leaving; the therapist hears when the client's page goes away."""
     if session.get("socket_role") == CLIENT:
+        rooms.client_left(session["socket_session_id"])
         emit(
             "presence:state",
             {"connected": False},

@@ -67,12 +67,14 @@ SOCKET = {
     "stim:stop": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "clock:ping": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
     "presence:update": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
+    "stim:applied": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
     "score:prompt": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "score:withdraw": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "score:record": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     # the other room's client has no question of ours to answer
     "score:submit": (REFUSED, NOT_ASKED, OK, REFUSED, FORBIDDEN, REFUSED),
 }
+CHANGES_STATE = {"stim:update", "stim:start", "stim:pause", "stim:stop"}
 PAYLOADS = {
     "stim:update": {"speed_pps": 2.0},
     "clock:ping": {"t": 1.0},
@@ -84,7 +86,9 @@ PAYLOADS = {
         "visible": True,
         "fullscreen": False,
         "sound": True,
+        "rtt_ms": 12.5,
     },
+    "stim:applied": {"rev": 0},
 }
 
 
@@ -231,7 +235,7 @@ def test_socket_event(app, world, sockets, event, actor, expected):
         assert any(m["name"] == "error" for m in sock.get_received())
     if expected != OK:
         assert after == before
-    elif not event.startswith("stim:"):
+    elif event not in CHANGES_STATE:
         assert after[0] == before[0]
     else:
         assert after[0]["rev"] == before[0]["rev"] + 1

@@ -43,7 +43,7 @@ field_names = st.sampled_from(
     [
         *stimulation.SCHEMA,
         *("width", "height", "visible", "fullscreen", "sound", "t", "x" * 100),
-        *("kind", "value", "id", "prompt_id"),
+        *("kind", "value", "id", "prompt_id", "rtt_ms", "rev"),
     ]
 )
 near_payloads = st.dictionaries(field_names, json_values, max_size=6)
@@ -87,7 +87,9 @@ def test_therapist_events_survive_any_payload(room, event):
     run()
 
 
-@pytest.mark.parametrize("event", ["presence:update", "clock:ping", "stim:update", "score:submit"])
+@pytest.mark.parametrize(
+    "event", ["presence:update", "clock:ping", "stim:update", "score:submit", "stim:applied"]
+)
 def test_client_events_survive_any_payload(room, event):
     @FUZZ
     @given(payload=payloads)

@@ -39,12 +39,23 @@ const socket = connect({ role: "client" }, {
   },
 });
 
-const clock = new ServerClock(socket, { onSync: showClockOnPage });
-view = new StimView(canvas, clock);
+const clock = new ServerClock(socket, {
+  onSync(c) {
+    showClockOnPage(c);
+    tellPresence();
+  },
+});
+// Tell the therapist which state this screen shows, once it is drawn.
+view = new StimView(canvas, clock, {
+  onApplied(rev) {
+    if (socket.connected) socket.emit("stim:applied", { rev });
+  },
+});
 tones = new ToneScheduler(clock);
 socket.on("connect", () => {
   clock.start();
   tellPresence();
+  view.appliedRev = -1; // confirm the state again after a reconnect
 });
 socket.on("presence:request", tellPresence);
 
@@ -57,6 +68,7 @@ function tellPresence() {
     visible: document.visibilityState === "visible",
     fullscreen: Boolean(document.fullscreenElement),
     sound: tones.enabled,
+    rtt_ms: clock.rttMs,
   });
 }
 let resizeTimer = null;

@@ -4,6 +4,9 @@ const { io } = window; // set by static/js/vendor/socket.io-4.8.1.min.js
 
 export function connect(auth, handlers) {
   const socket = io({ auth, transports: ["websocket", "polling"] });
+  // Nothing said while offline is replayed on reconnect: stale commands must not fire late.
+  // (Pages check socket.connected before a command; this drops what raced the drop.)
+  socket.on("disconnect", () => { socket.sendBuffer = []; });
   let rev = -1;
   socket.on("stim:state", (state) => {
     if (state.rev < rev) return; // an older state than the one we hold

@@ -28,6 +28,7 @@ const socket = connect({ role: "therapist", session_id: sessionId }, {
     view.setState(state);
     root.dataset.rev = String(state.rev);
     showSettings(state.settings);
+    showApplied();
   },
   status(status) {
     statusEl.textContent = { connected: "Connected", refused: "Not allowed" }[status] || "Reconnecting…";
@@ -48,12 +49,46 @@ socket.on("connect", () => clock.start());
 // The client's screen: the mirror takes its shape, the status line says how the client is.
 const presenceEl = document.getElementById("client-presence");
 const mirror = document.getElementById("mirror");
+const appliedEl = document.getElementById("client-applied");
+const failsafeEl = document.getElementById("failsafe");
+let goneTimer = null;
+let appliedRev = -1;
+
+function showApplied() {
+  if (!current || appliedRev < 0) {
+    appliedEl.textContent = "";
+  } else if (appliedRev >= current.rev) {
+    appliedEl.textContent = "Client shows the latest change ✓";
+    appliedEl.dataset.status = "current";
+  } else {
+    appliedEl.textContent = "Client has not shown the latest change yet…";
+    appliedEl.dataset.status = "behind";
+  }
+}
+
+socket.on("presence:applied", ({ rev }) => {
+  appliedRev = Math.max(appliedRev, rev);
+  showApplied();
+});
+socket.on("failsafe:paused", ({ gone_s: goneS }) => {
+  failsafeEl.textContent = `The client was gone for ${goneS} s, so the set is paused. Resume when they are back.`;
+  failsafeEl.hidden = false;
+});
+
 socket.on("presence:state", (p) => {
+  clearTimeout(goneTimer);
   if (!p.connected) {
-    presenceEl.textContent = "Client: not connected";
-    presenceEl.dataset.status = "gone";
+    presenceEl.textContent = "Client: reconnecting…";
+    presenceEl.dataset.status = "reconnecting";
+    appliedRev = -1;
+    showApplied();
+    goneTimer = setTimeout(() => {
+      presenceEl.textContent = "Client: gone";
+      presenceEl.dataset.status = "gone";
+    }, 10000);
     return;
   }
+  failsafeEl.hidden = true;
   presenceEl.dataset.status = "connected";
   presenceEl.textContent = [
     "Client: connected",
@@ -61,6 +96,7 @@ socket.on("presence:state", (p) => {
     p.visible ? "page visible" : "page hidden",
     p.sound ? "sound on" : "sound off",
     p.fullscreen ? "full screen" : "not full screen",
+    p.rtt_ms === null ? "round trip …" : `round trip ${Math.round(p.rtt_ms)} ms`,
   ].join(" · ");
   mirror.style.setProperty("--ratio", String(p.width / p.height));
   view.renderer.resize();
@@ -95,7 +131,14 @@ function showValue(input) {
     : String(v);
 }
 
+function offline() {
+  if (socket.connected) return false;
+  showError("Not connected: that change was not sent. It will work again once the connection is back.");
+  return true;
+}
+
 function send(changes) {
+  if (offline()) return;
   errorEl.hidden = true;
   socket.emit("stim:update", changes);
 }
@@ -135,6 +178,7 @@ form.addEventListener("input", (event) => {
 form.addEventListener("submit", (event) => event.preventDefault());
 
 function command(event) {
+  if (offline()) return;
   errorEl.hidden = true;
   socket.emit(event);
 }

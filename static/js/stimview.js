@@ -5,7 +5,9 @@ import { phaseAt } from "./motion.js";
 import { Renderer } from "./renderer.js";
 
 export class StimView {
-  constructor(canvas, clock) {
+  constructor(canvas, clock, { onApplied = null } = {}) {
+    this.onApplied = onApplied; // called once per rev, after its first frame is drawn
+    this.appliedRev = -1;
     this.renderer = new Renderer(canvas);
     this.clock = clock;
     this.state = null;
@@ -30,5 +32,9 @@ export class StimView {
     this.phase = phaseAt(state, this.clock.now());
     this.renderer.draw(this.phase, state.settings);
     this.frames += 1;
+    if (state.rev !== this.appliedRev) {
+      this.appliedRev = state.rev;
+      if (this.onApplied) this.onApplied(state.rev);
+    }
   }
 }

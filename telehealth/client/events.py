@@ -12,23 +12,40 @@ from ..extensions import socketio
 from ..sockets import CLIENT, room_event
 from ..stimulation import StimError
 
-PRESENCE_FIELDS = {"width": int, "height": int, "visible": bool, "fullscreen": bool, "sound": bool}
+PRESENCE_FIELDS = {
+    "width": int,
+    "height": int,
+    "visible": bool,
+    "fullscreen": bool,
+    "sound": bool,
+    "rtt_ms": float,
+}
 MAX_SCREEN_PX = 20000
+MAX_RTT_MS = 60000.0
 
 
 def validate_presence(payload: Any) -> dict[str, Any]:
-    """Exactly the presence fields, with the right types and sane screen sizes."""
+    """Exactly the presence fields, with the right types and sane values (rtt_ms may be null)."""
     if not isinstance(payload, dict) or set(payload) != set(PRESENCE_FIELDS):
         raise StimError(
             "invalid_payload", f"presence:update needs exactly: {', '.join(PRESENCE_FIELDS)}."
         )
+    clean = dict(payload)
     for name, kind in PRESENCE_FIELDS.items():
         value = payload[name]
-        if type(value) is not kind:
+        if kind is float:
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise StimError("invalid_value", f"{name} must be a number or null.")
+            if not 0 <= value <= MAX_RTT_MS:
+                raise StimError("out_of_range", f"{name} must be between 0 and {MAX_RTT_MS:g}.")
+            clean[name] = round(float(value), 1)
+        elif type(value) is not kind:
             raise StimError("invalid_value", f"{name} must be {kind.__name__}.")
-        if kind is int and not 1 <= value <= MAX_SCREEN_PX:
+        elif kind is int and not 1 <= value <= MAX_SCREEN_PX:
             raise StimError("out_of_range", f"{name} must be between 1 and {MAX_SCREEN_PX}.")
-    return dict(payload)
+    return clean
 
 
 @socketio.on("presence:update")
@@ -53,3 +70,14 @@ def on_score_submit(session_id: int, payload: Any = None) -> dict[str, Any]:
     if new:
         socketio.emit("score:recorded", score.as_dict(), to=room_name(session_id))
     return {"ok": True, "score": score.as_dict()}
+
+
+@socketio.on("stim:applied")
+@room_event(CLIENT)
+def on_stim_applied(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Client: it now draws state ``rev``; the therapist's panel shows what the client shows."""
+    rev = payload.get("rev") if isinstance(payload, dict) and len(payload) == 1 else None
+    if isinstance(rev, bool) or not isinstance(rev, int) or rev < 0:
+        raise StimError("invalid_payload", "stim:applied needs {rev: whole number}.")
+    socketio.emit("presence:applied", {"rev": rev}, to=room_name(session_id), skip_sid=request.sid)
+    return {"ok": True}

@@ -1,0 +1,88 @@
+"""Presence: what the panel learns of the client's page, and the clinical fail-safe."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from telehealth import rooms
+from telehealth.extensions import db
+from telehealth.models import TherapySession, utcnow
+
+PRESENCE = {
+    "width": 390,
+    "height": 844,
+    "visible": True,
+    "fullscreen": False,
+    "sound": True,
+    "rtt_ms": 3.2,
+}
+
+
+def received(sock, name):
+    return [m["args"][0] for m in sock.get_received() if m["name"] == name]
+
+
+def test_the_clients_screen_reaches_the_therapist(room):
+    assert room.client_socket.emit("presence:update", PRESENCE, callback=True)["ok"]
+    (seen,) = received(room.therapist_socket, "presence:state")
+    assert seen == {**PRESENCE, "connected": True}
+
+
+def test_the_client_confirms_each_state_it_draws(room):
+    room.therapist_socket.emit("stim:update", {"speed_pps": 2.0}, callback=True)
+    assert room.client_socket.emit("stim:applied", {"rev": 1}, callback=True)["ok"]
+    assert received(room.therapist_socket, "presence:applied") == [{"rev": 1}]
+
+
+def test_a_therapist_joining_asks_the_clients_page_how_it_is(room, sockets):
+    sockets(room.therapist_http, {"role": "therapist", "session_id": room.session.id})
+    assert "presence:request" in [m["name"] for m in room.client_socket.get_received()]
+
+
+def test_the_therapist_hears_when_the_client_leaves(room):
+    room.client_socket.disconnect()
+    assert received(room.therapist_socket, "presence:state") == [{"connected": False}]
+
+
+def set_left(session_id: int, seconds_ago: float) -> None:
+    """As if the client (connected a minute before) left ``seconds_ago``."""
+    db.session.execute(
+        sa.update(TherapySession)
+        .where(TherapySession.id == session_id)
+        .values(
+            client_connected_at=utcnow() - timedelta(seconds=seconds_ago + 60),
+            client_left_at=utcnow() - timedelta(seconds=seconds_ago),
+        )
+    )
+    db.session.commit()
+
+
+def test_a_running_set_pauses_when_the_client_is_gone_too_long(room):
+    room.therapist_socket.emit("stim:start", callback=True)
+    room.client_socket.disconnect()
+    published = []
+    assert rooms.pause_abandoned(10, lambda i, s: published.append(s)) == []  # not yet
+    set_left(room.session.id, 11)
+    assert rooms.pause_abandoned(10, lambda i, s: published.append(s)) == [room.session.id]
+    state = rooms.read_state(room.session.id)
+    assert state["paused"] and not state["running"] and published[0]["rev"] == state["rev"]
+    assert rooms.pause_abandoned(10, lambda i, s: published.append(s)) == []  # once
+
+
+def test_a_client_that_came_back_keeps_its_set_running(room, sockets):
+    room.therapist_socket.emit("stim:start", callback=True)
+    room.client_socket.disconnect()
+    set_left(room.session.id, 30)
+    sockets(room.client_http, {"role": "client"})  # back (the link cookie still works)
+    assert rooms.pause_abandoned(10, lambda *_: None) == []
+    assert rooms.read_state(room.session.id)["running"]
+
+
+def test_a_stopped_room_is_left_alone_by_the_fail_safe(room):
+    room.client_socket.disconnect()
+    set_left(room.session.id, 30)
+    before = rooms.read_state(room.session.id)
+    assert rooms.pause_abandoned(10, lambda *_: None) == []
+    assert rooms.read_state(room.session.id) == before
