@@ -76,7 +76,7 @@ class Server:
         return email
 
     def start(self) -> Server:
-        self.log = open(self.tmp / "server.log", "w")  # noqa: SIM115
+        self.log = open(self.tmp / "server.log", "a")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "wsgi.py"], cwd=ROOT, env=self.env, stdout=self.log, stderr=self.log
         )
@@ -89,6 +89,12 @@ class Server:
                 assert self.proc.poll() is None, (self.tmp / "server.log").read_text()
                 time.sleep(0.1)
         raise RuntimeError("server did not start")
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, as in a crash or a lost machine."""
+        self.proc.kill()
+        self.proc.wait(10)
+        self.log.close()
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:

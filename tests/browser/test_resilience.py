@@ -1,0 +1,145 @@
+"""Nothing lost: a dropped network, a killed server, and two server processes sharing rooms."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+
+import psycopg
+import pytest
+
+from .conftest import Server, login
+from .test_session_flow import sample, spread
+
+PG_URL = os.environ.get("RESILIENCE_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("RESILIENCE_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def wait_until(condition, timeout_s: float, what: str) -> float:
+    """Wait for ``condition``; return how long it took."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < timeout_s, f"{what}: not within {timeout_s} s"
+        time.sleep(0.05)
+    return time.monotonic() - start
+
+
+def rev_of(page) -> int:
+    return int(page.evaluate("() => document.body.dataset.rev || -1"))
+
+
+def open_room(browser, panel_server: Server, client_server: Server, email: str):
+    """A therapist's panel on one server and the client's page on another (or the same)."""
+    panel_server.create_user(email, "therapist")
+    panel_ctx, client_ctx = browser.new_context(), browser.new_context()
+    panel, client = panel_ctx.new_page(), client_ctx.new_page()
+    login(panel, panel_server, email)
+    panel.fill("input[name=pseudonym]", "Noa")
+    panel.click("text=Add client")
+    panel.click("[data-testid=start-session]")
+    panel.wait_for_selector("#connection[data-status=connected]")
+    panel.click("#make-link")
+    panel.wait_for_selector("#link-url", state="visible")
+    link = panel.input_value("#link-url").replace(panel_server.url, client_server.url)
+    client.goto(link)
+    client.wait_for_selector("#connection[data-status=connected]")
+    return panel, client, panel_ctx, client_ctx
+
+
+def test_a_client_whose_network_drops_shows_the_current_state_soon_after_it_returns(
+    browser, server
+):
+    panel, client, panel_ctx, client_ctx = open_room(browser, server, server, "drop@example.org")
+    panel.fill("#c-set_passes", "0")
+    panel.click("#start")
+    client_ctx.set_offline(True)
+    client.wait_for_selector("#connection[data-status=reconnecting]", timeout=15000)
+    panel.select_option("#c-pattern", "vertical")  # changed while the client is offline
+    wait_until(
+        lambda: int(panel.evaluate("() => document.getElementById('panel').dataset.rev")) > 0,
+        5,
+        "panel rev",
+    )
+    target_rev = int(panel.evaluate("() => document.getElementById('panel').dataset.rev"))
+    client_ctx.set_offline(False)
+    took = wait_until(lambda: rev_of(client) >= target_rev, 5, "client back to the current state")
+    moving = sample(client, "stage", count=30)
+    assert spread(moving, "x") < 2 and spread(moving, "y") > 50  # it follows the new path
+    panel.wait_for_selector("#client-presence[data-status=connected]", timeout=5000)
+    print(f"network drop: current state shown {took:.2f} s after the network returned")
+    panel_ctx.close()
+    client_ctx.close()
+
+
+def test_a_killed_server_comes_back_and_the_session_carries_on(browser, tmp_path):
+    srv = Server(tmp_path).start()
+    try:
+        panel, client, panel_ctx, client_ctx = open_room(browser, srv, srv, "restart@example.org")
+        panel.fill("#c-set_passes", "0")
+        panel.click("#start")
+        panel.fill("#enter-score input[name=value]", "6")
+        panel.click("#enter-score button")
+        panel.wait_for_selector("#scores .sud-chart circle[data-value='6']")
+        rev_before = rev_of(client)
+
+        srv.kill()  # mid-set, without warning
+        client.wait_for_selector("#connection[data-status=reconnecting]", timeout=15000)
+        srv.start()
+        took = wait_until(
+            lambda: (
+                client.get_attribute("#connection", "data-status") == "connected"
+                and panel.get_attribute("#connection", "data-status") == "connected"
+            ),
+            20,
+            "both pages reconnect on their own",
+        )
+        assert rev_of(client) == rev_before  # the same state, from the database
+        moving = sample(client, "stage", count=20)
+        assert spread(moving, "x") > 50  # the set is still running
+        panel.select_option("#c-pattern", "vertical")
+        wait_until(lambda: rev_of(client) == rev_before + 1, 5, "the next change carries rev + 1")
+
+        scores = json.loads(panel_ctx.request.get(panel.url + "/scores.json").text())["scores"]
+        assert [(s["kind"], s["value"]) for s in scores] == [("sud", 6)]  # once, not lost
+        print(f"restart: both pages reconnected {took:.2f} s after the server was back")
+        panel_ctx.close()
+        client_ctx.close()
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def pg_schema():
+    schema = "it_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_two_server_processes_share_a_room_through_redis_and_postgresql(
+    browser, tmp_path, pg_schema
+):
+    env = {"DATABASE_URL": pg_schema, "SOCKETIO_MESSAGE_QUEUE": REDIS_URL}
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    first = Server(tmp_path / "a", env).start()
+    second = Server(tmp_path / "b", env).start()
+    try:
+        panel, client, panel_ctx, client_ctx = open_room(browser, first, second, "two@example.org")
+        rev = rev_of(client)
+        panel.select_option("#c-pattern", "vertical")
+        panel.fill("#c-set_passes", "0")
+        panel.click("#start")
+        wait_until(lambda: rev_of(client) >= rev + 3, 5, "the change crosses to the other process")
+        moving = sample(client, "stage", count=30)
+        assert spread(moving, "x") < 2 and spread(moving, "y") > 50
+        panel.wait_for_selector("#client-presence[data-status=connected]", timeout=5000)
+        panel_ctx.close()
+        client_ctx.close()
+    finally:
+        first.stop()
+        second.stop()
