@@ -30,6 +30,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if problems:
             raise RuntimeError("Refusing to start in production: " + " ".join(problems))
 
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        # Behind nginx: the client's address (throttling, audit) and https (links, cookies,
+        # the Socket.IO origin check) come from the proxy's X-Forwarded-* headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)

@@ -61,6 +61,8 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "JOIN_LINK_TTL_HOURS": _env_float("JOIN_LINK_TTL_HOURS", 4.0),
+        # How many proxies (nginx) stand in front and set X-Forwarded-*; 0 when serving directly.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "STAFF_IDLE_TIMEOUT_MIN": _env_float("STAFF_IDLE_TIMEOUT_MIN", 30.0),
         "STAFF_SESSION_MAX_HOURS": _env_float("STAFF_SESSION_MAX_HOURS", 12.0),
         # An admin action needs the password again when the login is older than this.

@@ -65,3 +65,29 @@ def test_a_person_clicking_fast_stays_within_the_budget(room):
         ack = room.therapist_socket.emit("stim:update", {"speed_pps": speed}, callback=True)
         assert ack["ok"], ack
     assert room.therapist_socket.is_connected()
+
+
+def test_behind_a_trusted_proxy_the_clients_address_and_https_are_used(tmp_path):
+    from telehealth import create_app
+
+    app = create_app(
+        {
+            "SECRET_KEY": "k",
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "TRUSTED_PROXIES": 1,
+        }
+    )
+    seen = {}
+
+    @app.get("/_probe")
+    def probe():
+        from flask import request
+
+        seen.update(addr=request.remote_addr, scheme=request.scheme)
+        return "ok"
+
+    app.test_client().get(
+        "/_probe", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+    )
+    assert seen == {"addr": "203.0.113.9", "scheme": "https"}

@@ -143,3 +143,11 @@ def test_two_server_processes_share_a_room_through_redis_and_postgresql(
     finally:
         first.stop()
         second.stop()
+
+
+def test_sigterm_stops_the_server_cleanly(tmp_path):
+    srv = Server(tmp_path).start()
+    srv.proc.terminate()  # SIGTERM, as systemd or a container runtime sends
+    assert srv.proc.wait(10) == 0
+    srv.log.close()
+    assert "Server stopped" in (tmp_path / "server.log").read_text()
