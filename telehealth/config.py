@@ -19,6 +19,10 @@ def _env_float(name: str, default: float) -> float:
     return float(value) if value else default
 
 
+def _env_list(name: str) -> list[str]:
+    return [v.strip() for v in os.environ.get(name, "").split(",") if v.strip()]
+
+
 def instance_secret_key(instance_path: str) -> str:
     """The SECRET_KEY kept in the instance folder, made once on first start."""
     path = Path(instance_path) / "secret_key"
@@ -50,7 +54,8 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         # None means same origin only; never "*".
         "SOCKETIO_ALLOWED_ORIGINS": origins.split(",") if origins else None,
-        "SOCKETIO_MAX_MESSAGE_BYTES": 16 * 1024,
+        # Small, but room for a video call's session description (a few KB).
+        "SOCKETIO_MAX_MESSAGE_BYTES": 64 * 1024,
         # A dropped client is noticed within ping_interval + ping_timeout seconds.
         "SOCKETIO_PING_INTERVAL": _env_float("SOCKETIO_PING_INTERVAL", 5.0),
         "SOCKETIO_PING_TIMEOUT": _env_float("SOCKETIO_PING_TIMEOUT", 5.0),
@@ -69,6 +74,11 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         "REAUTH_AFTER_MIN": _env_float("REAUTH_AFTER_MIN", 5.0),
         "MFA_REQUIRED": _env_bool("MFA_REQUIRED", production),
         "TELEHEALTH_ENV": "production" if production else "development",
+        # The video call's ICE servers (comma-separated URLs); TURN needs the shared secret.
+        "STUN_URLS": _env_list("STUN_URLS"),
+        "TURN_URLS": _env_list("TURN_URLS"),
+        "TURN_SECRET": os.environ.get("TURN_SECRET") or None,
+        "TURN_TTL_S": _env_float("TURN_TTL_S", 3600.0),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),

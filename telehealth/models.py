@@ -124,6 +124,11 @@ class TherapySession(db.Model):
     # when the client has been gone too long (any process may notice, even after a restart).
     client_connected_at: so.Mapped[datetime | None]
     client_left_at: so.Mapped[datetime | None] = so.mapped_column(index=True)
+    # The therapist may run a session without the built-in video call (another tool instead).
+    video_enabled: so.Mapped[bool] = so.mapped_column(default=True)
+    # Who chose to be in the call: after a reload or a drop, their page rejoins by itself.
+    therapist_in_call: so.Mapped[bool] = so.mapped_column(default=False)
+    client_in_call: so.Mapped[bool] = so.mapped_column(default=False)
 
     client: so.Mapped[Client] = so.relationship(back_populates="sessions")
     sets: so.WriteOnlyMapped[StimSet] = so.relationship(

@@ -58,7 +58,7 @@ def latest_set_id(session_id: int) -> int | None:
 
 
 def _check_kind(kind: Any) -> str:
-    if kind not in SCORE_KINDS:
+    if not isinstance(kind, str) or kind not in SCORE_KINDS:
         raise StimError("invalid_value", "kind must be sud or voc.")
     return kind
 

@@ -12,7 +12,7 @@ from flask import Flask, current_app, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
-from . import logins, record, rooms
+from . import logins, record, rooms, video
 from .channels import link_room, login_room, room_name
 from .extensions import db, socketio
 from .models import SCORE_KINDS, JoinLink, TherapySession
@@ -149,6 +149,7 @@ def _settle_loop(app: Flask, interval: float) -> None:
 
 def register() -> None:
     """Bind the handlers (importing the modules is what registers them)."""
+    from . import video_events  # noqa: F401
     from .client import events as client_events  # noqa: F401
     from .therapist import events as therapist_events  # noqa: F401
 
@@ -168,6 +169,7 @@ def on_connect(auth: Any = None) -> None:
     else:
         join_room(link_room(session["client_link_id"]))
     emit("stim:state", rooms.wire_state(therapy_session.stim_state))
+    emit("video:state", video.video_state(therapy_session, role))
     if role == THERAPIST:  # ask the client's page to say how it is now
         emit("presence:request", to=therapy_session.room, skip_sid=request.sid)
     if role == CLIENT:

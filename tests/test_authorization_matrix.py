@@ -68,6 +68,9 @@ SOCKET = {
     "clock:ping": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
     "presence:update": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
     "stim:applied": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
+    "rtc:ice": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
+    "rtc:signal": (REFUSED, OK, OK, REFUSED, OK, REFUSED),  # relayed within one's own room only
+    "video:toggle": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "score:prompt": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "score:withdraw": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "score:record": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
@@ -89,6 +92,8 @@ PAYLOADS = {
         "rtt_ms": 12.5,
     },
     "stim:applied": {"rev": 0},
+    "rtc:signal": {"kind": "offer", "sdp": "v=0"},
+    "video:toggle": {"enabled": True},
 }
 
 

@@ -17,7 +17,7 @@ from telehealth.models import Client, Preset, Score, TherapySession, User
 from tests.conftest import csrf_token
 
 FUZZ = settings(
-    max_examples=600,
+    max_examples=400,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -29,6 +29,7 @@ scalars = (
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=50)
     | st.sampled_from(["#ffffff", "#12345", "circle", "horizontal", "tone", "sud", "voc", ""])
+    | st.sampled_from(["offer", "answer", "candidate", "join", "leave"])
     | st.just(" " * 5000)
 )
 json_values = st.recursive(
@@ -44,6 +45,7 @@ field_names = st.sampled_from(
         *stimulation.SCHEMA,
         *("width", "height", "visible", "fullscreen", "sound", "t", "x" * 100),
         *("kind", "value", "id", "prompt_id", "rtt_ms", "rev"),
+        *("sdp", "candidate", "sdpMid", "sdpMLineIndex", "enabled"),
     ]
 )
 near_payloads = st.dictionaries(field_names, json_values, max_size=6)
@@ -75,9 +77,14 @@ def check_event(sock, session_id: int, event: str, payload) -> None:
     assert sock.is_connected()
 
 
-@pytest.mark.parametrize(
-    "event", ["stim:update", "stim:start", "stim:pause", "stim:stop", "clock:ping"]
-)
+THERAPIST_EVENTS = [
+    *("stim:update", "stim:start", "stim:pause", "stim:stop", "clock:ping"),
+    *("score:prompt", "score:withdraw", "score:record"),
+    *("rtc:signal", "rtc:ice", "video:toggle"),
+]
+
+
+@pytest.mark.parametrize("event", THERAPIST_EVENTS)
 def test_therapist_events_survive_any_payload(room, event):
     @FUZZ
     @given(payload=payloads)
@@ -88,7 +95,8 @@ def test_therapist_events_survive_any_payload(room, event):
 
 
 @pytest.mark.parametrize(
-    "event", ["presence:update", "clock:ping", "stim:update", "score:submit", "stim:applied"]
+    "event",
+    ["presence:update", "clock:ping", "stim:update", "score:submit", "stim:applied", "rtc:signal"],
 )
 def test_client_events_survive_any_payload(room, event):
     @FUZZ

@@ -2,6 +2,7 @@
 // connection indicator.
 
 import { ToneScheduler } from "./audio.js";
+import { setupCallControls } from "./callui.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
 import { StimView } from "./stimview.js";
@@ -156,4 +157,38 @@ question.addEventListener("submit", async (event) => {
     }
   }
   shown.textContent = "Not sent yet: check your connection and press Send again.";
+});
+
+// The video call: a small tile over the stimulation, movable and hideable.
+const tile = document.getElementById("call");
+const showTile = document.getElementById("tile-show");
+setupCallControls(tile, socket, { role: "client", onEnabled: (on) => { if (!on) showTile.hidden = true; } });
+document.getElementById("tile-hide").addEventListener("click", () => {
+  tile.classList.add("tile-hidden");
+  showTile.hidden = false;
+});
+showTile.addEventListener("click", () => {
+  tile.classList.remove("tile-hidden");
+  showTile.hidden = true;
+});
+const handle = document.getElementById("tile-handle");
+handle.addEventListener("pointerdown", (down) => {
+  if (down.target.closest("button")) return;
+  const box = tile.getBoundingClientRect();
+  const dx = down.clientX - box.left;
+  const dy = down.clientY - box.top;
+  handle.setPointerCapture(down.pointerId);
+  const move = (e) => {
+    const x = Math.min(Math.max(0, e.clientX - dx), window.innerWidth - box.width);
+    const y = Math.min(Math.max(0, e.clientY - dy), window.innerHeight - box.height);
+    tile.style.left = `${x}px`;
+    tile.style.top = `${y}px`;
+    tile.style.right = "auto";
+  };
+  const up = () => {
+    handle.removeEventListener("pointermove", move);
+    handle.removeEventListener("pointerup", up);
+  };
+  handle.addEventListener("pointermove", move);
+  handle.addEventListener("pointerup", up);
 });

@@ -220,7 +220,7 @@ def _clean_record(body: Any) -> dict[str, Any]:
     if "phases" in body:
         phases = body["phases"]
         if not isinstance(phases, list) or any(
-            isinstance(p, bool) or p not in EMDR_PHASES for p in phases
+            isinstance(p, bool) or not isinstance(p, int) or p not in EMDR_PHASES for p in phases
         ):
             raise ValueError("phases must be a list of EMDR phase numbers 1 to 8.")
         clean["phases"] = sorted(set(phases))

@@ -158,6 +158,8 @@ def test_the_record_autosaves_and_counts_its_revisions(room):
         {"phases": [9]},
         {"phases": "4"},
         {"phases": [True]},
+        {"phases": [[4]]},
+        {"phases": [{}]},
         {"stim_state": {}},
         {"therapist_id": 2},
     ],
@@ -301,3 +303,10 @@ def test_chart_data_follow_the_sets(room):
         f"/therapist/clients/{room.session.client_id}/history.json"
     ).get_json()
     assert history["sessions"][0]["sud"] == [8, 5]
+
+
+def test_a_question_of_an_unknown_kind_is_refused(room):
+    for kind in ("mood", [], {}, None, 1):
+        ack = room.therapist_socket.emit("score:prompt", {"kind": kind}, callback=True)
+        assert ack["error"]["code"] == "invalid_value"
+    assert record.open_prompt(room.session.id) is None

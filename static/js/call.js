@@ -1,0 +1,198 @@
+// The video call between the therapist and the client: WebRTC, peer to peer. Socket.IO only
+// carries the signalling inside the room. The therapist always makes the offer; the client
+// answers. A reload, a dropped network or a failed connection starts a fresh negotiation.
+
+const STATS_EVERY_MS = 2000;
+
+export function mediaErrorMessage(err) {
+  if (err && err.name === "NotAllowedError") {
+    return "The camera and microphone were not allowed. Allow them for this site in the browser's address bar, then press Join again.";
+  }
+  if (err && (err.name === "NotFoundError" || err.name === "OverconstrainedError")) {
+    return "No camera or microphone was found. Connect one, or go on without video.";
+  }
+  if (err && err.name === "NotReadableError") {
+    return "The camera or microphone is in use by another program. Close it and press Join again.";
+  }
+  return "The camera and microphone could not be started.";
+}
+
+export class Call {
+  constructor(socket, { role, localVideo, remoteVideo, onStatus = () => {} }) {
+    this.socket = socket;
+    this.role = role;
+    this.localVideo = localVideo;
+    this.remoteVideo = remoteVideo;
+    this.onStatus = onStatus;
+    this.stream = null;
+    this.pc = null;
+    this.joined = false;
+    this.pendingCandidates = [];
+    socket.on("rtc:signal", (msg) => this.onSignal(msg).catch((err) => this.onStatus("error", err.message)));
+    socket.on("connect", () => { if (this.joined) this.signal({ kind: "join" }); });
+  }
+
+  signal(message) {
+    if (this.socket.connected) this.socket.emit("rtc:signal", message);
+  }
+
+  /** Ask for camera and microphone (the browser asks the person) and join the call. */
+  async join({ audioId = null, videoId = null } = {}) {
+    const stream = await navigator.mediaDevices.getUserMedia({
+      audio: audioId ? { deviceId: { exact: audioId } } : true,
+      video: videoId ? { deviceId: { exact: videoId } } : { width: { ideal: 1280 }, height: { ideal: 720 } },
+    });
+    if (this.stream) this.stream.getTracks().forEach((t) => t.stop());
+    this.stream = stream;
+    this.localVideo.srcObject = stream;
+    this.joined = true;
+    this.onStatus("waiting", "Waiting for the other person to join the call…");
+    if (this.pc) await this.replaceTracks();
+    else this.signal({ kind: "join" });
+  }
+
+  leave() {
+    this.joined = false;
+    this.signal({ kind: "leave" });
+    this.closePeer();
+    if (this.stream) this.stream.getTracks().forEach((t) => t.stop());
+    this.stream = null;
+    this.localVideo.srcObject = null;
+    this.onStatus("off", "Not in the call.");
+  }
+
+  setMuted(muted) {
+    if (this.stream) this.stream.getAudioTracks().forEach((t) => { t.enabled = !muted; });
+  }
+
+  setCameraOff(off) {
+    if (this.stream) this.stream.getVideoTracks().forEach((t) => { t.enabled = !off; });
+  }
+
+  async replaceTracks() {
+    for (const track of this.stream.getTracks()) {
+      const sender = this.pc.getSenders().find((s) => s.track && s.track.kind === track.kind);
+      if (sender) await sender.replaceTrack(track);
+    }
+  }
+
+  closePeer() {
+    if (this.pc) this.pc.close();
+    this.pc = null;
+    this.pendingCandidates = [];
+    if (this.remoteVideo.srcObject) this.remoteVideo.srcObject = null;
+  }
+
+  async newPeer() {
+    this.closePeer();
+    let iceServers = [];
+    try {
+      const reply = await this.socket.timeout(5000).emitWithAck("rtc:ice");
+      if (reply.ok) iceServers = reply.ice_servers;
+    } catch {
+      // no answer: same-network calls still work without ICE servers
+    }
+    const pc = new RTCPeerConnection({ iceServers });
+    this.pc = pc;
+    if (this.stream) this.stream.getTracks().forEach((t) => pc.addTrack(t, this.stream));
+    pc.onicecandidate = ({ candidate }) => {
+      if (candidate) {
+        this.signal({
+          kind: "candidate",
+          candidate: candidate.candidate,
+          sdpMid: candidate.sdpMid,
+          sdpMLineIndex: candidate.sdpMLineIndex,
+        });
+      }
+    };
+    pc.ontrack = ({ streams }) => {
+      if (this.remoteVideo.srcObject !== streams[0]) this.remoteVideo.srcObject = streams[0];
+    };
+    pc.onconnectionstatechange = () => {
+      const state = pc.connectionState;
+      if (state === "connected") this.onStatus("connected", "In the call.");
+      else if (state === "disconnected") this.onStatus("reconnecting", "The call is reconnecting…");
+      else if (state === "failed" && this.role === "therapist" && this.joined) this.offer();
+    };
+    return pc;
+  }
+
+  async offer() {
+    const pc = await this.newPeer();
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    this.signal({ kind: "offer", sdp: offer.sdp });
+  }
+
+  async onSignal(msg) {
+    if (msg.kind === "join") {
+      if (!this.joined) return;
+      if (this.role === "therapist") await this.offer();
+      else this.signal({ kind: "join" }); // tell the therapist we are here: they offer
+    } else if (msg.kind === "leave") {
+      this.closePeer();
+      if (this.joined) this.onStatus("waiting", "The other person left the call.");
+    } else if (msg.kind === "offer" && this.joined) {
+      const pc = await this.newPeer();
+      await pc.setRemoteDescription({ type: "offer", sdp: msg.sdp });
+      const answer = await pc.createAnswer();
+      await pc.setLocalDescription(answer);
+      this.signal({ kind: "answer", sdp: answer.sdp });
+      await this.flushCandidates();
+    } else if (msg.kind === "answer" && this.pc && this.pc.signalingState === "have-local-offer") {
+      await this.pc.setRemoteDescription({ type: "answer", sdp: msg.sdp });
+      await this.flushCandidates();
+    } else if (msg.kind === "candidate" && this.pc) {
+      const candidate = { candidate: msg.candidate, sdpMid: msg.sdpMid, sdpMLineIndex: msg.sdpMLineIndex };
+      if (this.pc.remoteDescription) await this.pc.addIceCandidate(candidate);
+      else this.pendingCandidates.push(candidate);
+    }
+  }
+
+  async flushCandidates() {
+    const queued = this.pendingCandidates;
+    this.pendingCandidates = [];
+    for (const c of queued) await this.pc.addIceCandidate(c);
+  }
+
+  /** Round trip, packet loss and the incoming picture's size, from getStats. */
+  async stats() {
+    if (!this.pc) return null;
+    const report = await this.pc.getStats();
+    const out = { rttMs: null, lossPct: null, width: null, height: null, fps: null };
+    report.forEach((s) => {
+      if (s.type === "candidate-pair" && s.nominated && s.currentRoundTripTime !== undefined) {
+        out.rttMs = s.currentRoundTripTime * 1000;
+      }
+      if (s.type === "inbound-rtp" && s.kind === "video") {
+        out.width = s.frameWidth ?? null;
+        out.height = s.frameHeight ?? null;
+        out.fps = s.framesPerSecond ?? null;
+        const total = (s.packetsReceived || 0) + (s.packetsLost || 0);
+        out.lossPct = total ? (100 * (s.packetsLost || 0)) / total : 0;
+      }
+    });
+    return out;
+  }
+
+  /** Fill a <select> per kind with the devices the browser lists (labels after permission). */
+  static async devices() {
+    const all = await navigator.mediaDevices.enumerateDevices();
+    return {
+      audio: all.filter((d) => d.kind === "audioinput"),
+      video: all.filter((d) => d.kind === "videoinput"),
+    };
+  }
+}
+
+export { STATS_EVERY_MS };
+
+/** Whether the person already allowed the camera here (then a reload rejoins by itself). */
+export async function cameraAllowed() {
+  try {
+    const status = await navigator.permissions.query({ name: "camera" });
+    return status.state === "granted";
+  } catch {
+    return false;
+  }
+}

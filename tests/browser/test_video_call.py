@@ -1,0 +1,117 @@
+"""The video call in Chromium with fake camera and microphone: both sides see and hear each
+other, stimulation works meanwhile, and a reload brings the call back on its own."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .conftest import CHROMIUM, CHROMIUM_ARGS, login
+
+MEDIA_ARGS = [
+    "--use-fake-ui-for-media-stream",  # answer the camera prompt with "allow"
+    "--use-fake-device-for-media-stream",  # a synthetic camera picture and a beeping microphone
+    "--disable-features=WebRtcHideLocalIpsWithMdns",  # loopback candidates without mDNS
+]
+
+# Is a live picture arriving? Frames advance when currentTime moves on.
+VIDEO_LIVE = """async (selector) => {
+  const v = document.querySelector(selector);
+  if (!v || !v.srcObject || v.videoWidth === 0) return false;
+  const t0 = v.currentTime;
+  await new Promise((r) => setTimeout(r, 400));
+  const audio = v.srcObject.getAudioTracks().filter((t) => t.readyState === "live").length;
+  return v.currentTime > t0 && audio > 0;
+}"""
+
+
+@pytest.fixture(scope="module")
+def media_browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + MEDIA_ARGS)
+        yield b
+        b.close()
+
+
+def wait_live(page, selector: str, timeout_s: float) -> float:
+    start = time.monotonic()
+    while not page.evaluate(VIDEO_LIVE, selector):
+        assert time.monotonic() - start < timeout_s, f"no live video in {selector}"
+        page.wait_for_timeout(200)
+    return time.monotonic() - start
+
+
+@pytest.fixture(scope="module")
+def call(media_browser, server):
+    server.create_user("video-therapist@example.org", "therapist")
+    panel_ctx = media_browser.new_context(permissions=["camera", "microphone"])
+    client_ctx = media_browser.new_context(
+        viewport={"width": 900, "height": 600}, permissions=["camera", "microphone"]
+    )
+    panel, client = panel_ctx.new_page(), client_ctx.new_page()
+    errors = []
+    for page in (panel, client):
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(panel, server, "video-therapist@example.org")
+    panel.fill("input[name=pseudonym]", "Vi")
+    panel.click("text=Add client")
+    panel.click("[data-testid=start-session]")
+    panel.wait_for_selector("#connection[data-status=connected]")
+    panel.click("#make-link")
+    panel.wait_for_selector("#link-url", state="visible")
+    client.goto(panel.input_value("#link-url"))
+    client.wait_for_selector("#connection[data-status=connected]")
+    yield {"panel": panel, "client": client, "errors": errors}
+    panel_ctx.close()
+    client_ctx.close()
+
+
+def test_both_sides_receive_live_video_and_audio(call):
+    panel, client = call["panel"], call["client"]
+    panel.click("#call [data-call=join]")
+    client.click("#call [data-call=join]")
+    took = max(
+        wait_live(panel, "#call [data-call=remote]", 15),
+        wait_live(client, "#call [data-call=remote]", 15),
+    )
+    print(f"video call connected in {took:.1f} s")
+    panel.wait_for_selector("#call [data-call=stats]:has-text('round trip')", timeout=10000)
+    assert not call["errors"]
+
+
+def test_stimulation_runs_while_the_call_is_on(call):
+    from .test_session_flow import sample, spread
+
+    panel, client = call["panel"], call["client"]
+    panel.fill("#c-set_passes", "0")
+    panel.click("#start")
+    moving = sample(client, "stage", count=20)
+    assert spread(moving, "x") > 100
+    panel.click("#stop")
+
+
+@pytest.mark.parametrize("who", ["client", "panel"])
+def test_a_reloaded_page_is_back_in_the_call_within_10_seconds(call, who):
+    page = call[who]
+    other = call["panel" if who == "client" else "client"]
+    page.reload()
+    page.wait_for_selector("#connection[data-status=connected]")
+    took = max(
+        wait_live(page, "#call [data-call=remote]", 10),
+        wait_live(other, "#call [data-call=remote]", 10),
+    )
+    print(f"{who} reload: call back in {took:.1f} s")
+
+
+def test_the_therapist_can_turn_video_off_for_the_session(call):
+    panel, client = call["panel"], call["client"]
+    panel.uncheck("#video-enabled")
+    client.wait_for_selector("#call", state="hidden")
+    assert panel.is_visible("#call .video-off-note")
+    assert (
+        client.evaluate("() => document.querySelector('#call [data-call=local]').srcObject") is None
+    )
+    panel.check("#video-enabled")
+    client.wait_for_selector("#call", state="visible")
