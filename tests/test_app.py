@@ -1,0 +1,131 @@
+"""The app around the features: CLI, migrations, headers, password hashing, first-run setup."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from telehealth import create_app
+from telehealth.config import from_environment
+from telehealth.extensions import db
+from telehealth.models import User
+from tests.conftest import PASSWORD, Auth, csrf_token
+
+
+def test_create_user_reads_the_password_from_stdin(app):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "New@Example.org", "--role", "therapist", "--password-stdin"],
+        input="a long enough passphrase\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(sa.select(User).where(User.email == "new@example.org"))
+    assert user.role == "therapist" and user.password_hash.startswith("scrypt:")
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (["a@example.org", "--role", "therapist", "--password-stdin"], "short\n", "12 characters"),
+        (["a@example.org", "--role", "boss", "--password-stdin"], PASSWORD + "\n", "boss"),
+    ],
+)
+def test_create_user_refuses_bad_input(app, args, stdin, message):
+    result = app.test_cli_runner().invoke(args=["create-user", *args], input=stdin)
+    assert result.exit_code != 0 and message in result.output
+    assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_migrations_build_exactly_the_models_schema(tmp_path):
+    app = create_app(
+        {
+            "SECRET_KEY": "k",
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrated.db'}",
+        }
+    )
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+        db.engine.dispose()
+    assert diff == []
+
+
+def test_the_first_visit_leads_to_setup_until_an_account_exists(client):
+    assert client.get("/").location.endswith("/setup")
+    page = client.get("/setup")
+    response = client.post(
+        "/setup",
+        data={
+            "email": "admin@example.org",
+            "role": "admin",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "csrf_token": csrf_token(page),
+        },
+    )
+    assert response.location.endswith("/login")
+    assert db.session.scalar(sa.select(User.role)) == "admin"
+    assert client.get("/setup").status_code == 404
+    assert client.get("/").location.endswith("/login")
+
+
+def test_a_secret_key_is_made_once_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = from_environment(str(tmp_path), {})["SECRET_KEY"]
+    assert len(first) == 64 and from_environment(str(tmp_path), {})["SECRET_KEY"] == first
+    assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_the_production_password_hash_is_scrypt_at_owasp_cost(tmp_path, monkeypatch):
+    monkeypatch.delenv("PASSWORD_HASH_METHOD", raising=False)
+    assert from_environment(str(tmp_path), {"SECRET_KEY": "k"})["PASSWORD_HASH_METHOD"] == (
+        "scrypt:131072:8:1"
+    )
+
+
+def test_password_hashing_runs_through_the_configured_runner(app, make):
+    calls = []
+
+    def runner(fn, *args):
+        calls.append(fn.__name__)
+        return fn(*args)
+
+    app.config["RUN_BLOCKING"] = runner
+    user = make.user()
+    assert calls == ["generate_password_hash"]
+    Auth(app.test_client()).login(user)
+    assert calls == ["generate_password_hash", "check_password_hash"]
+
+
+PAGES = ["/login", "/therapist/clients", "/admin/users", "/account/password", "/room"]
+
+
+def test_every_page_has_strict_security_headers_and_no_inline_script(app, make, room):
+    admin = app.test_client()
+    Auth(admin).login(make.user("admin"))
+    clients = {"/admin/users": admin, "/room": room.client_http, "/login": app.test_client()}
+    for path in [*PAGES, f"/therapist/sessions/{room.session.id}"]:
+        response = clients.get(path, room.therapist_http).get(path)
+        assert response.status_code == 200, path
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Cache-Control"] == "no-store"
+        scripts = re.findall(
+            r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", response.text
+        )
+        assert scripts == [], path
+
+
+def test_no_page_loads_anything_from_another_host(app, room):
+    page = room.therapist_http.get(f"/therapist/sessions/{room.session.id}").text
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert sources and all(s.startswith(("/", "#", "data:")) for s in sources), sources
