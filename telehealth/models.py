@@ -296,6 +296,8 @@ class AuditEvent(db.Model):
     therapy_session_id: so.Mapped[int | None] = so.mapped_column(index=True)
     detail: so.Mapped[str | None] = so.mapped_column(sa.String(256))
 
+    user: so.Mapped[User | None] = so.relationship(viewonly=True)
+
 
 @sa.event.listens_for(AuditEvent, "before_update")
 @sa.event.listens_for(AuditEvent, "before_delete")

@@ -30,6 +30,13 @@ HTTP = {
     ("GET", "/account/password"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
     ("GET", "/account/mfa"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
     ("GET", "/admin/users"): (LOGIN, LOGIN, LOGIN, 403, 403, OK),
+    ("GET", "/admin/audit"): (LOGIN, LOGIN, LOGIN, 403, 403, OK),
+    ("GET", "/admin/audit.csv"): (LOGIN, LOGIN, LOGIN, 403, 403, OK),
+    ("GET", "/admin/confirm"): (LOGIN, LOGIN, LOGIN, 403, 403, OK),
+    ("POST", "/admin/users/{user}/disable"): (LOGIN, LOGIN, LOGIN, 403, 403, MOVED),
+    ("POST", "/admin/users/{user}/enable"): (LOGIN, LOGIN, LOGIN, 403, 403, MOVED),
+    ("POST", "/admin/users/{user}/reset-password"): (LOGIN, LOGIN, LOGIN, 403, 403, OK),
+    ("POST", "/admin/users/{user}/reset-mfa"): (LOGIN, LOGIN, LOGIN, 403, 403, MOVED),
     ("GET", "/therapist/clients"): (LOGIN, LOGIN, LOGIN, OK, OK, 403),
     ("POST", "/therapist/clients"): (LOGIN, LOGIN, LOGIN, MOVED, MOVED, 403),
     ("POST", "/therapist/clients/{client}/sessions"): (LOGIN, LOGIN, LOGIN, 404, MOVED, 403),
@@ -173,7 +180,10 @@ CELLS = [
 def test_http_route(app, world, route, actor, expected):
     method, template = route
     path = template.format(
-        session=world.session.id, client=world.session.client_id, preset=world.preset.id
+        session=world.session.id,
+        client=world.session.client_id,
+        preset=world.preset.id,
+        user=world.other.id,
     )
     http = http_as(app, world, actor)
     before = fingerprint(world.session.id)
@@ -268,6 +278,7 @@ def test_every_route_is_in_the_table(app):
             p.replace("{session}", "<int:session_id>")
             .replace("{client}", "<int:client_id>")
             .replace("{preset}", "<int:preset_id>")
+            .replace("{user}", "<int:user_id>")
             .replace("not-a-real-token", "<token>"),
         )
         for m, p in HTTP
@@ -282,6 +293,7 @@ def test_every_route_is_in_the_table(app):
         ("POST", "/login/code"),
         ("GET", "/login/code"),
         ("POST", "/account/mfa/off"),
+        ("POST", "/admin/confirm"),
     }
     assert routes - tabled - also == set()
 

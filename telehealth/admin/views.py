@@ -1,34 +1,306 @@
-"""Staff accounts: list and create."""
+"""Staff accounts (create, disable, re-enable, reset password or MFA) and the audit log.
+An admin never sees clinical content here."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+import csv
+import functools
+import io
+import secrets
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from datetime import time as day_time
 
-from .. import audit
-from ..accounts import AccountError, create_user
-from ..auth.forms import AccountForm
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from .. import audit, logins, mfa
+from ..accounts import AccountError, create_user, password_problem, set_password
+from ..auth.forms import AccountForm, ConfirmPasswordForm
+from ..blocking import check_password
 from ..extensions import db
-from ..models import User
+from ..models import AuditEvent, StaffLogin, User
 from ..roles import role_required
 from . import bp
+from .forms import ActionForm, AuditFilterForm
+
+admin_only = role_required("admin")
+WORDS = [
+    "amber",
+    "birch",
+    "cedar",
+    "delta",
+    "ember",
+    "fjord",
+    "grove",
+    "harbor",
+    "island",
+    "juniper",
+    "kestrel",
+    "lagoon",
+    "meadow",
+    "nectar",
+    "orchid",
+    "pebble",
+    "quartz",
+    "river",
+    "saffron",
+    "tundra",
+    "umber",
+    "violet",
+    "willow",
+    "yarrow",
+    "zephyr",
+    "anchor",
+    "beacon",
+    "canyon",
+    "dune",
+    "falcon",
+    "glacier",
+    "heron",
+    "lantern",
+    "maple",
+]
+
+
+def fresh_login_required(view: Callable) -> Callable:
+    """An admin action needs the password typed within the last REAUTH_AFTER_MIN minutes."""
+
+    @functools.wraps(view)
+    def guarded(*args, **kwargs):
+        limit = current_app.config["REAUTH_AFTER_MIN"] * 60
+        login = db.session.get(StaffLogin, session.get("login_id", ""))
+        # the login itself counts as a fresh password; stored times are naive UTC
+        logged_in = (login.created_at - datetime(1970, 1, 1)).total_seconds() if login else 0
+        last = max(session.get("reauth_at", 0), logged_in)
+        if time.time() - last > limit:
+            audit.record("reauth.asked", detail=request.endpoint)
+            db.session.commit()
+            flash("Please enter your password again, then repeat the action.")
+            return redirect(url_for("admin.confirm", next=url_for("admin.users")))
+        return view(*args, **kwargs)
+
+    return guarded
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (no scheme, no host, no //): else the staff list."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("admin.users")
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@admin_only
+def confirm():
+    """Type the password again before a sensitive change."""
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if check_password(current_user.password_hash, form.password.data):
+            session["reauth_at"] = time.time()
+            audit.record("reauth")
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")))
+        audit.record("reauth.failed")
+        db.session.commit()
+        form.password.errors.append("That is not your password.")
+    return render_template("admin/confirm.html", form=form), (401 if form.errors else 200)
+
+
+def _last_logins() -> dict[int, datetime]:
+    rows = db.session.execute(
+        sa.select(StaffLogin.user_id, sa.func.max(StaffLogin.created_at)).group_by(
+            StaffLogin.user_id
+        )
+    ).all()
+    return dict(rows)
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@role_required("admin")
+@admin_only
 def users():
     form = AccountForm()
     if form.validate_on_submit():
         try:
             user = create_user(form.email.data, form.password.data, form.role.data)
         except AccountError as exc:
-            form.email.errors.append(str(exc))
+            form.password.errors.append(str(exc))
         else:
             db.session.flush()
             audit.record("account.created", detail=f"user {user.id} ({user.role})")
             db.session.commit()
             flash(f"Account created for {user.email}.")
             return redirect(url_for("admin.users"))
-    accounts = db.session.scalars(sa.select(User).order_by(User.email)).all()
+    accounts = db.session.scalars(sa.select(User).order_by(User.role, User.email)).all()
     status = 400 if form.is_submitted() else 200
-    return render_template("admin/users.html", form=form, accounts=accounts), status
+    return render_template(
+        "admin/users.html",
+        form=form,
+        accounts=accounts,
+        last_logins=_last_logins(),
+        action=ActionForm(),
+    ), status
+
+
+def _account_action(user_id: int) -> User:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return db.get_or_404(User, user_id)
+
+
+def _active_admins() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(User.id)).where(User.role == "admin", User.active.is_(True))
+    )
+
+
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@admin_only
+@fresh_login_required
+def disable(user_id: int):
+    user = _account_action(user_id)
+    if user.role == "admin" and user.active and _active_admins() <= 1:
+        flash("This is the last active admin: create or re-enable another admin first.", "error")
+        return redirect(url_for("admin.users"))
+    user.active = False
+    audit.record("account.disabled", detail=f"user {user.id}")
+    db.session.commit()
+    logins.end_all_for(user.id, "account disabled")
+    flash(f"{user.email} is disabled and logged out everywhere.")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@admin_only
+@fresh_login_required
+def enable(user_id: int):
+    user = _account_action(user_id)
+    user.active = True
+    audit.record("account.enabled", detail=f"user {user.id}")
+    db.session.commit()
+    flash(f"{user.email} can log in again.")
+    return redirect(url_for("admin.users"))
+
+
+def temporary_password() -> str:
+    """Four random words and two digits: easy to read out, at least 12 characters."""
+    while True:
+        words = "-".join(secrets.choice(WORDS) for _ in range(4))
+        candidate = f"{words}-{secrets.randbelow(90) + 10}"
+        if password_problem(candidate) is None:
+            return candidate
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@admin_only
+@fresh_login_required
+def reset_password(user_id: int):
+    """A temporary password, shown once to the admin; the user must change it at next login."""
+    user = _account_action(user_id)
+    password = temporary_password()
+    set_password(user, password)
+    user.must_change_password = True
+    audit.record("password.reset", detail=f"user {user.id}")
+    db.session.commit()
+    logins.end_all_for(user.id, "password reset")
+    return render_template("admin/temporary_password.html", user=user, password=password)
+
+
+@bp.route("/users/<int:user_id>/reset-mfa", methods=["POST"])
+@admin_only
+@fresh_login_required
+def reset_mfa(user_id: int):
+    user = _account_action(user_id)
+    mfa.disable(user)
+    audit.record("mfa.reset", detail=f"user {user.id}")
+    db.session.commit()
+    logins.end_all_for(user.id, "MFA reset")
+    flash(f"Two-step login of {user.email} is reset; they set it up again at next login.")
+    return redirect(url_for("admin.users"))
+
+
+def _audit_query(form: AuditFilterForm) -> sa.Select:
+    query = sa.select(AuditEvent).options(so.selectinload(AuditEvent.user))
+    if form.user.data:
+        query = query.where(AuditEvent.user_id == form.user.data)
+    if form.action.data:
+        prefix = form.action.data.strip().replace("%", "").replace("_", "")
+        query = query.where(AuditEvent.action.startswith(prefix))
+    if form.date_from.data:
+        query = query.where(AuditEvent.at >= datetime.combine(form.date_from.data, day_time.min))
+    if form.date_to.data:
+        end = datetime.combine(form.date_to.data, day_time.min) + timedelta(days=1)
+        query = query.where(AuditEvent.at < end)
+    return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+def _filter_form() -> AuditFilterForm:
+    form = AuditFilterForm(request.args)
+    staff = db.session.scalars(sa.select(User).order_by(User.email)).all()
+    form.user.choices = [SelectChoice(0, "Anyone")] + [SelectChoice(u.id, u.email) for u in staff]
+    return form
+
+
+@bp.route("/audit")
+@admin_only
+def audit_log():
+    form = _filter_form()
+    if request.args and not form.validate():
+        flash(
+            "Some filters were not understood: "
+            + "; ".join(
+                f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items()
+            ),
+            "error",
+        )
+        return render_template("admin/audit.html", form=form, page=None), 400
+    page = db.paginate(_audit_query(form), per_page=50, error_out=False)
+    return render_template("admin/audit.html", form=form, page=page)
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route("/audit.csv")
+@admin_only
+def audit_csv():
+    form = _filter_form()
+    if request.args and not form.validate():
+        abort(400, "Some filters were not understood.")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["when (UTC)", "who", "action", "address", "session", "detail"])
+    for event in db.session.scalars(_audit_query(form)):
+        writer.writerow(
+            [
+                _cell(event.at.strftime("%Y-%m-%d %H:%M:%S")),
+                _cell(event.user.email if event.user else None),
+                _cell(event.action),
+                _cell(event.address),
+                _cell(event.therapy_session_id),
+                _cell(event.detail),
+            ]
+        )
+    audit.record("audit.exported")
+    db.session.commit()
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )

@@ -1,0 +1,143 @@
+"""The admin area: disable, re-enable, reset password or MFA; the last admin; re-auth."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from telehealth import mfa
+from telehealth.extensions import db
+from telehealth.models import AuditEvent, StaffLogin, User, utcnow
+from tests.auth.test_security import login_form
+from tests.conftest import PASSWORD, Auth, csrf_token
+
+
+@pytest.fixture
+def admin(app, make):
+    user = make.user("admin")
+    http = app.test_client()
+    Auth(http).login(user)
+    http.user = user
+    return http
+
+
+def act(http, user_id: int, action: str):
+    token = csrf_token(http.get("/admin/users"))
+    return http.post(f"/admin/users/{user_id}/{action}", data={"csrf_token": token})
+
+
+def audited(action: str) -> list[str]:
+    return db.session.scalars(sa.select(AuditEvent.detail).where(AuditEvent.action == action)).all()
+
+
+def test_disabling_cuts_the_therapists_socket_and_login_at_once(admin, room):
+    response = act(admin, room.therapist.id, "disable")
+    assert response.status_code == 302
+    assert not db.session.get(User, room.therapist.id).active
+    assert not room.therapist_socket.is_connected()
+    assert room.therapist_http.get("/therapist/clients").status_code == 302
+    assert login_form(room.therapist_http, room.therapist.email).status_code == 401
+    assert audited("account.disabled") == [f"user {room.therapist.id}"]
+
+
+def test_a_disabled_account_can_be_re_enabled(admin, make):
+    user = make.user()
+    act(admin, user.id, "disable")
+    act(admin, user.id, "enable")
+    assert db.session.get(User, user.id).active
+    assert audited("account.enabled") == [f"user {user.id}"]
+
+
+def test_the_last_active_admin_cannot_be_disabled(admin):
+    response = act(admin, admin.user.id, "disable")
+    assert response.status_code == 302
+    assert db.session.get(User, admin.user.id).active
+    assert "last active admin" in admin.get("/admin/users").text
+
+
+def test_an_admin_can_be_disabled_when_another_is_active(admin, make):
+    other = make.user("admin")
+    act(admin, other.id, "disable")
+    assert not db.session.get(User, other.id).active
+
+
+def test_a_reset_password_is_shown_once_and_must_be_changed(admin, make, app):
+    user = make.user()
+    response = act(admin, user.id, "reset-password")
+    temporary = response.text.split('<p class="temp-password"><code>')[1].split("</code>")[0]
+    assert len(temporary) >= 12
+    assert temporary not in "".join(d or "" for d in audited("password.reset"))
+    assert login_form(app.test_client(), user.email, PASSWORD).status_code == 401
+    fresh = app.test_client()
+    assert login_form(fresh, user.email, temporary).status_code == 302
+    assert fresh.get("/therapist/clients").location.endswith("/account/password")
+
+
+def test_resetting_mfa_turns_it_off(admin, make):
+    user = make.user()
+    mfa.enable(user, mfa.new_secret())
+    db.session.commit()
+    act(admin, user.id, "reset-mfa")
+    assert db.session.get(User, user.id).mfa_secret is None
+    assert audited("mfa.reset") == [f"user {user.id}"]
+
+
+def test_a_stale_login_must_enter_the_password_again(admin, make):
+    user = make.user()
+    with admin.session_transaction() as s:
+        s["reauth_at"] = 0
+    db.session.execute(sa.update(StaffLogin).values(created_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    response = act(admin, user.id, "disable")
+    assert "/admin/confirm" in response.location
+    assert db.session.get(User, user.id).active  # nothing happened
+    page = admin.get("/admin/confirm")
+    wrong = admin.post(
+        "/admin/confirm", data={"password": "not it at all", "csrf_token": csrf_token(page)}
+    )
+    assert wrong.status_code == 401 and audited("reauth.failed") == [None]
+    right = admin.post(
+        "/admin/confirm?next=//evil.example/x",
+        data={"password": PASSWORD, "csrf_token": csrf_token(page)},
+    )
+    assert right.location.endswith("/admin/users")  # never off-site
+    act(admin, user.id, "disable")
+    assert not db.session.get(User, user.id).active
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/users", "/admin/audit", "/admin/audit.csv", "/admin/confirm"],
+)
+def test_a_therapist_gets_403_on_admin_pages(app, make, path):
+    http = app.test_client()
+    Auth(http).login(make.user())
+    assert http.get(path).status_code == 403
+
+
+@pytest.mark.parametrize("action", ["disable", "enable", "reset-password", "reset-mfa"])
+def test_admin_actions_need_the_csrf_token_and_a_therapist_cannot_use_them(
+    app, admin, make, action
+):
+    user = make.user()
+    assert admin.post(f"/admin/users/{user.id}/{action}").status_code == 400
+    therapist = app.test_client()
+    Auth(therapist).login(make.user())
+    token = csrf_token(therapist.get("/therapist/clients"))
+    assert (
+        therapist.post(f"/admin/users/{user.id}/{action}", data={"csrf_token": token}).status_code
+        == 403
+    )
+    refreshed = db.session.get(User, user.id)
+    assert refreshed.active and not refreshed.must_change_password
+
+
+def test_no_clinical_words_reach_the_admin_pages(admin, room):
+    room.therapist_socket.emit(
+        "score:record", {"id": "entry-9999", "kind": "sud", "value": 9}, callback=True
+    )
+    for path in ("/admin/users", "/admin/audit", "/admin/audit.csv"):
+        text = admin.get(path).text
+        assert "Client A" not in text, path
