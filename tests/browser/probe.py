@@ -1,0 +1,108 @@
+"""Instruments for the stimulation tests and bench/sync.py: what a page draws and schedules.
+
+``INIT`` is installed before a page loads (Playwright add_init_script). It only observes: it
+counts the renderer's draws and the frames the browser offers, records every tone the page
+schedules (when, on which clock) and every stereo panner it builds, and can skew the page's
+clock by a known amount. Samples of the target's position are read from the canvas pixels.
+"""
+
+from __future__ import annotations
+
+INIT = """
+(() => {
+  const skew = %(skew_ms)s;
+  const realNow = performance.now.bind(performance);
+  const realDate = Date.now;
+  if (skew) {
+    performance.now = () => realNow() + skew;
+    Date.now = () => realDate() + skew;
+  }
+  const probe = { draws: 0, offered: 0, frameTimes: [], tones: [], pans: [], realNow,
+                  epoch: () => performance.timeOrigin + realNow() };
+  window.__probe = probe;
+  const setTransform = CanvasRenderingContext2D.prototype.setTransform;
+  CanvasRenderingContext2D.prototype.setTransform = function (...args) {
+    if (this.canvas.id === "stage" || this.canvas.id === "mirror") probe.draws += 1;
+    return setTransform.apply(this, args);
+  };
+  const count = (t) => {
+    probe.offered += 1;
+    probe.frameTimes.push(t);
+    requestAnimationFrame(count);
+  };
+  requestAnimationFrame(count);
+  const start = AudioScheduledSourceNode.prototype.start;
+  AudioScheduledSourceNode.prototype.start = function (when = 0, ...rest) {
+    if (this.context instanceof AudioContext) {
+      probe.tones.push({ when, ctxNow: this.context.currentTime, epochNow: probe.epoch() });
+    }
+    return start.call(this, when, ...rest);
+  };
+  const Panner = window.StereoPannerNode;
+  window.StereoPannerNode = class extends Panner {
+    constructor(ctx, opts) {
+      super(ctx, opts);
+      if (ctx instanceof AudioContext) probe.pans.push(opts && opts.pan);
+    }
+  };
+})();
+"""
+
+# Sample the target's centre (CSS px, normalised later) right after frames, for ``ms``.
+SAMPLE = """async ([canvasId, ms, colour]) => {
+  const canvas = document.getElementById(canvasId);
+  const ctx = canvas.getContext("2d");
+  const probe = window.__probe;
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const out = [];
+  const end = probe.epoch() + ms;
+  while (probe.epoch() < end) {
+    await frame();
+    const t = probe.epoch();
+    const w = canvas.width, h = canvas.height;
+    const d = ctx.getImageData(0, 0, w, h).data;
+    let sx = 0, sy = 0, n = 0;
+    for (let p = 0, px = 0; p < d.length; p += 4, px += 1) {
+      if (Math.abs(d[p] - colour[0]) < 24 && Math.abs(d[p + 1] - colour[1]) < 24
+          && Math.abs(d[p + 2] - colour[2]) < 24) { sx += px %% w; sy += (px / w) | 0; n += 1; }
+    }
+    if (n) out.push({ t, x: sx / n / w, y: sy / n / h });
+  }
+  return out;
+}"""
+TARGET_RGB = [0x4F, 0xC3, 0xF7]
+
+
+def init_script(skew_ms: float = 0.0) -> str:
+    return INIT % {"skew_ms": repr(float(skew_ms))}
+
+
+def start_sampling(page, canvas_id: str, ms: int):
+    """Begin sampling without waiting (so two pages sample at once); collect with finish()."""
+    page.evaluate(
+        "(args) => { window.__sampling = (" + SAMPLE % () + ")(args); }",
+        [canvas_id, ms, TARGET_RGB],
+    )
+
+
+def finish(page) -> list[dict]:
+    return page.evaluate("() => window.__sampling")
+
+
+def sample(page, canvas_id: str, ms: int) -> list[dict]:
+    return page.evaluate(SAMPLE % (), [canvas_id, ms, TARGET_RGB])
+
+
+def normalise(samples: list[dict], axis: str = "x") -> list[tuple[float, float]]:
+    """(epoch ms, position in -1..1 along ``axis``) using the extremes seen as the path ends."""
+    values = [s[axis] for s in samples]
+    lo, hi = min(values), max(values)
+    mid, half = (lo + hi) / 2, (hi - lo) / 2
+    return [(s["t"], (s[axis] - mid) / half) for s in samples]
+
+
+def interpolate(series: list[tuple[float, float]], t: float) -> float | None:
+    for (t0, v0), (t1, v1) in zip(series, series[1:], strict=False):
+        if t0 <= t <= t1 and t1 > t0:
+            return v0 + (v1 - v0) * (t - t0) / (t1 - t0)
+    return None

@@ -1,0 +1,209 @@
+"""Issue 4 in Chromium against the real server: the mirror shows what the client shows, speed
+changes do not jump, sets end after exactly N passes, tones land on the arrivals, in the right
+ear, and the client's animation draws every frame without piling up garbage."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from .conftest import login
+from .probe import finish, init_script, interpolate, normalise, start_sampling
+
+
+@pytest.fixture(scope="module")
+def room(browser, server):
+    server.create_user("sync-therapist@example.org", "therapist")
+    panel_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    client_ctx = browser.new_context(viewport={"width": 800, "height": 450})
+    panel_ctx.add_init_script(init_script())
+    client_ctx.add_init_script(init_script())
+    panel, client = panel_ctx.new_page(), client_ctx.new_page()
+    login(panel, server, "sync-therapist@example.org")
+    panel.fill("input[name=pseudonym]", "Sync")
+    panel.click("text=Add client")
+    panel.click("[data-testid=start-session]")
+    panel.wait_for_selector("#connection[data-status=connected]")
+    panel.click("#make-link")
+    panel.wait_for_selector("#link-url", state="visible")
+    client.goto(panel.input_value("#link-url"))
+    client.wait_for_selector("#connection[data-status=connected]")
+    client.click("#enable-sound")
+    client.wait_for_selector("body[data-sound=on]")
+    panel.select_option("#c-profile", "linear")
+    session_id = int(panel.url.rsplit("/", 1)[1])
+    yield {"panel": panel, "client": client, "server": server, "session_id": session_id}
+    panel_ctx.close()
+    client_ctx.close()
+
+
+def room_state(room) -> dict:
+    """The state as the server stored it (the test reads the server's own database)."""
+    db = sqlite3.connect(room["server"].tmp / "server.db")
+    (raw,) = db.execute(
+        "SELECT stim_state FROM therapy_session WHERE id = ?", (room["session_id"],)
+    ).fetchone()
+    db.close()
+    return json.loads(raw)
+
+
+def run(room, passes: int = 0, speed: float = 1.0, pattern: str = "horizontal") -> None:
+    panel = room["panel"]
+    panel.select_option("#c-pattern", pattern)
+    panel.fill("#c-set_passes", str(passes))
+    panel.locator("#c-speed_pps").fill(str(speed))
+    panel.click("#start")
+    panel.wait_for_selector("#run-state[data-state=running]")
+
+
+def stop(room) -> None:
+    room["panel"].click("#stop")
+    room["panel"].wait_for_selector("#run-state[data-state=stopped]", timeout=10000)
+
+
+@pytest.mark.parametrize(
+    ("speed", "pattern", "axis"), [(1.0, "horizontal", "x"), (2.2, "vertical", "y")]
+)
+def test_the_mirror_and_the_client_agree_within_2_percent_of_the_path(room, speed, pattern, axis):
+    run(room, speed=speed, pattern=pattern)
+    room["client"].wait_for_timeout(300)
+    start_sampling(room["client"], "stage", 2200)
+    start_sampling(room["panel"], "mirror", 2200)
+    client, mirror = normalise(finish(room["client"]), axis), normalise(finish(room["panel"]), axis)
+    errors = [
+        abs(v - m) / 2 * 100  # the path is 2 units long, -1..1
+        for t, v in client
+        if (m := interpolate(mirror, t)) is not None
+    ]
+    stop(room)
+    assert len(errors) > 60
+    errors.sort()
+    p50, p99 = errors[len(errors) // 2], errors[int(len(errors) * 0.99)]
+    print(f"mirror error p50 {p50:.2f}% p99 {p99:.2f}%")
+    assert max(errors) < 2.0
+
+
+def test_a_speed_change_mid_set_does_not_make_the_target_jump(room):
+    run(room, speed=0.5)
+    room["client"].wait_for_timeout(400)
+    start_sampling(room["client"], "stage", 1500)
+    room["client"].wait_for_timeout(600)
+    room["panel"].locator("#c-speed_pps").fill("2.5")
+    # positions in path units from the known geometry: 800 px wide, target radius 11.25 px,
+    # path width 0.9, so the path's half-length is 349.9 px = 0.4374 of the canvas width
+    half = (400 - 800 * 0 - 450 * 0.05 / 2) * 0.9 / 800
+    series = [(p["t"], (p["x"] - 0.5) / half) for p in finish(room["client"])]
+    stop(room)
+    frame_s = 1 / 60
+    pixel = 1 / (800 * half)  # one CSS pixel in path units
+    one_frame = 2 * 2.5 * frame_s  # a frame's travel at the new speed (2 path units a pass)
+    excess = []
+    for (t0, v0), (t1, v1) in zip(series, series[1:], strict=False):
+        # the sample's own clock reading can be late by up to a frame: allow the time between
+        # the samples plus one frame, at the new (higher) speed
+        allowed = 2 * 2.5 * (t1 - t0) / 1000 + one_frame + 2 * pixel
+        excess.append((abs(v1 - v0) - allowed, t0, v0, v1))
+    worst = max(excess)
+    print(f"speed change: largest step beyond the new speed's travel {worst[0]:.4f} units")
+    assert worst[0] <= 0, f"the target jumped: {worst}"
+
+
+@pytest.mark.parametrize(("passes", "speed"), [(3, 3.0), (4, 2.0), (2, 1.0)])
+def test_a_set_ends_after_exactly_n_passes_and_the_client_saw_them_all(room, passes, speed):
+    start_sampling(room["client"], "stage", int((passes + 0.5) / speed * 1000) + 1500)
+    run(room, passes=passes, speed=speed)
+    seen = normalise(finish(room["client"]))
+    turns, heading = 0, 0
+    for (_, a), (_, b) in zip(seen, seen[1:], strict=False):
+        if abs(b - a) > 0.5:  # the start: from where the last set rested to the centre
+            heading = 0
+            continue
+        direction = (b > a + 1e-3) - (b < a - 1e-3)
+        if direction and heading and direction != heading:
+            turns += 1  # turned round at an edge
+        heading = direction or heading
+    at_rest_on_edge = abs(seen[-1][1]) > 0.99 and abs(seen[-1][1] - seen[-5][1]) < 1e-3
+    assert at_rest_on_edge
+    # the first edge and every pass end at an edge; the target turns at all but the last
+    assert turns == passes
+    room["panel"].wait_for_selector("#run-state[data-state=stopped]", timeout=5000)
+    assert room["panel"].text_content("#passes") == str(passes)
+    state = room_state(room)
+    assert not state["running"] and state["anchor"]["phase0"] == 1 + passes
+
+
+def test_tones_are_scheduled_on_the_arrivals_and_panned_to_their_side(room):
+    client = room["client"]
+    client.evaluate("() => { window.__probe.tones.length = 0; window.__probe.pans.length = 0; }")
+    run(room, passes=4, speed=2.0)
+    client.wait_for_timeout(int(4.5 / 2.0 * 1000) + 500)
+    probe = client.evaluate(
+        "() => ({ tones: window.__probe.tones, pans: window.__probe.pans,"
+        " offset: Number(document.body.dataset.clockOffsetMs) })"
+    )
+    state = room_state(room)  # at rest now; the set's own start gives its arrival times
+    t0, phase0, speed = (
+        state["set_started_ms"],
+        state["set_start_phase"],
+        state["settings"]["speed_pps"],
+    )
+    edges = [1, 2, 3, 4, 5]
+    expected = [t0 + (k - phase0) * 1000 / speed for k in edges]
+    scheduled = sorted(
+        t["epochNow"] + (t["when"] - t["ctxNow"]) * 1000 + probe["offset"] for t in probe["tones"]
+    )
+    assert len(scheduled) == len(edges), scheduled
+    errors = [abs(a - b) for a, b in zip(scheduled, expected, strict=True)]
+    print(f"tone error max {max(errors):.2f} ms")
+    assert max(errors) <= 5.0
+    assert probe["pans"] == [1, -1, 1, -1, 1]  # edge 1 is the right, edge 2 the left, ...
+
+
+def test_an_offline_render_puts_a_left_tone_left_and_a_right_tone_right(room):
+    db = room["client"].evaluate("""async () => {
+      const { buildTone } = await import("/static/js/audio.js");
+      const settings = { sound_kind: "tone", waveform: "sine", pitch_hz: 440, volume: 0.8,
+                         duration_ms: 120 };
+      const energy = async (pan) => {
+        const ctx = new OfflineAudioContext(2, 44100 * 0.3, 44100);
+        buildTone(ctx, 0.05, pan, settings, null);
+        const buffer = await ctx.startRendering();
+        const sum = (ch) => buffer.getChannelData(ch).reduce((s, v) => s + v * v, 0);
+        return [sum(0), sum(1)];
+      };
+      const [leftL, leftR] = await energy(-1);
+      const [rightL, rightR] = await energy(1);
+      const db = (a, b) => 10 * Math.log10(a / Math.max(b, 1e-12));
+      return { left: db(leftL, leftR), right: db(rightR, rightL), loud: leftL };
+    }""")
+    assert db["loud"] > 1  # there is a tone at all
+    assert db["left"] >= 20 and db["right"] >= 20
+
+
+def test_the_client_draws_every_frame_of_a_10_second_set_without_piling_up_garbage(room):
+    client = room["client"]
+    cdp = client.context.new_cdp_session(client)
+    run(room, passes=0, speed=1.5, pattern="figure8")
+    client.wait_for_timeout(500)
+    cdp.send("HeapProfiler.collectGarbage")
+    heap_before = cdp.send("Runtime.getHeapUsage")["usedSize"]
+    before = client.evaluate("() => [window.__probe.draws, window.__probe.offered]")
+    client.wait_for_timeout(10_000)
+    after = client.evaluate("() => [window.__probe.draws, window.__probe.offered]")
+    times = client.evaluate("() => window.__probe.frameTimes.slice(-590)")
+    cdp.send("HeapProfiler.collectGarbage")
+    heap_after = cdp.send("Runtime.getHeapUsage")["usedSize"]
+    stop(room)
+    draws, offered = after[0] - before[0], after[1] - before[1]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    long_gaps = sum(1 for g in gaps if g > 1.5 * 1000 / 60)
+    dropped_share = 1 - draws / offered
+    print(
+        f"frames offered {offered}, drawn {draws}, dropped share {dropped_share:.4f}, "
+        f"long frame gaps {long_gaps}, heap growth {(heap_after - heap_before) / 1024:.0f} KiB"
+    )
+    assert offered > 550  # about 60 frames a second
+    assert dropped_share < 0.01
+    assert heap_after - heap_before < 1024 * 1024
