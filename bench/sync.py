@@ -1,0 +1,183 @@
+"""Synchronisation benchmark: two headless pages in one room on the real server; one JSON line.
+
+- clock_offset_err_ms: the client page's clock is skewed by a known amount (+1234.5 ms); its
+  estimated offset to the server minus the true one.
+- mirror_err_pct_p50 / _p99: the therapist's mirror and the client's target, at the same server
+  time, in % of the path length (horizontal and vertical runs).
+- control_latency_ms_p50 / _p99: a speed change on the panel to the client's first frame drawn
+  with it (30 changes).
+- tone_err_ms_max: each scheduled tone's time on the audio clock against the computed arrival.
+- dropped_frame_share: frames the browser offered the client page in a 10 s set that it did not
+  draw.
+- baseline_frame_gap_ms_p99: the same browser's frame gaps on an idle page, for comparison.
+
+Run: `.venv/bin/python bench/sync.py` (or `make bench`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, login  # noqa: E402
+from tests.browser.probe import finish, init_script, interpolate, normalise, start_sampling  # noqa: E402
+
+SKEW_MS = 1234.5
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def open_room(browser, server):
+    server.create_user("bench@example.org", "therapist")
+    panel_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    client_ctx = browser.new_context(viewport={"width": 800, "height": 450})
+    panel_ctx.add_init_script(init_script())
+    client_ctx.add_init_script(init_script(SKEW_MS))
+    panel, client = panel_ctx.new_page(), client_ctx.new_page()
+    login(panel, server, "bench@example.org")
+    panel.fill("input[name=pseudonym]", "Bench")
+    panel.click("text=Add client")
+    panel.click("[data-testid=start-session]")
+    panel.wait_for_selector("#connection[data-status=connected]")
+    panel.click("#make-link")
+    panel.wait_for_selector("#link-url", state="visible")
+    client.goto(panel.input_value("#link-url"))
+    client.wait_for_selector("#connection[data-status=connected]")
+    client.click("#enable-sound")
+    client.wait_for_selector("body[data-clock-offset-ms]")
+    panel.select_option("#c-profile", "linear")
+    panel.fill("#c-set_passes", "0")
+    return panel, client
+
+
+def mirror_errors(panel, client) -> list[float]:
+    errors = []
+    for pattern, axis in (("horizontal", "x"), ("vertical", "y")):
+        panel.select_option("#c-pattern", pattern)
+        panel.click("#start")
+        client.wait_for_timeout(500)
+        start_sampling(client, "stage", 2500)
+        start_sampling(panel, "mirror", 2500)
+        c, m = normalise(finish(client), axis), normalise(finish(panel), axis)
+        errors += [abs(v - mv) / 2 * 100 for t, v in c if (mv := interpolate(m, t)) is not None]
+    return errors
+
+
+WATCH = """(rev) => new Promise((resolve) => {
+  const probe = window.__probe;
+  const look = () => {
+    if (Number(document.body.dataset.rev) >= rev) resolve(probe.epoch());
+    else requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})"""
+
+
+def control_latencies(panel, client, n: int = 30) -> list[float]:
+    out = []
+    for i in range(n):
+        rev = int(panel.evaluate("() => document.getElementById('panel').dataset.rev")) + 1
+        client.evaluate("(rev) => { window.__seen = (" + WATCH + ")(rev); }", rev)
+        sent = panel.evaluate(
+            """(v) => { const s = document.getElementById("c-speed_pps"); s.value = v;
+                        const t = window.__probe.epoch();
+                        s.dispatchEvent(new Event("input", { bubbles: true })); return t; }""",
+            f"{1.0 + (i % 2) * 0.5:.2f}",
+        )
+        seen = client.evaluate("() => window.__seen")
+        out.append(seen - sent)
+        panel.wait_for_timeout(120)
+    return out
+
+
+def tone_errors(panel, client, server) -> list[float]:
+    client.evaluate("() => { window.__probe.tones.length = 0; }")
+    panel.select_option("#c-pattern", "horizontal")
+    panel.fill("#c-set_passes", "6")
+    panel.locator("#c-speed_pps").fill("2")
+    panel.click("#start")
+    client.wait_for_timeout(4000)
+    got = client.evaluate(
+        "() => ({ tones: window.__probe.tones,"
+        " offset: Number(document.body.dataset.clockOffsetMs) })"
+    )
+    db = sqlite3.connect(server.tmp / "server.db")
+    (raw,) = db.execute("SELECT stim_state FROM therapy_session ORDER BY id DESC").fetchone()
+    db.close()
+    state = json.loads(raw)
+    t0, phase0 = state["set_started_ms"], state["set_start_phase"]
+    speed = state["settings"]["speed_pps"]
+    expected = [t0 + (k - phase0) * 1000 / speed for k in range(1, 8)]
+    # the page schedules on its own (skewed) clock: epochNow is real, so remove the skew
+    scheduled = sorted(
+        t["epochNow"] + SKEW_MS + (t["when"] - t["ctxNow"]) * 1000 + got["offset"]
+        for t in got["tones"]
+    )
+    return [abs(a - b) for a, b in zip(scheduled, expected, strict=False)]
+
+
+def dropped_share(panel, client) -> float:
+    panel.fill("#c-set_passes", "0")
+    panel.select_option("#c-pattern", "figure8")
+    panel.click("#start")
+    client.wait_for_timeout(500)
+    before = client.evaluate("() => [window.__probe.draws, window.__probe.offered]")
+    client.wait_for_timeout(10_000)
+    after = client.evaluate("() => [window.__probe.draws, window.__probe.offered]")
+    panel.click("#stop")
+    return 1 - (after[0] - before[0]) / (after[1] - before[1])
+
+
+def idle_frame_gaps(browser, server) -> list[float]:
+    page = browser.new_page()
+    page.add_init_script(init_script())
+    page.goto(server.url + "/login")
+    page.wait_for_timeout(3000)
+    times = page.evaluate("() => window.__probe.frameTimes")
+    page.close()
+    return [b - a for a, b in zip(times, times[1:], strict=False)]
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Server(Path(tmp)).start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                panel, client = open_room(browser, server)
+                estimate = float(client.evaluate("() => document.body.dataset.clockOffsetMs"))
+                mirror = mirror_errors(panel, client)
+                latency = control_latencies(panel, client)
+                tones = tone_errors(panel, client, server)
+                dropped = dropped_share(panel, client)
+                gaps = idle_frame_gaps(browser, server)
+                browser.close()
+        finally:
+            server.stop()
+    figures = {
+        "clock_offset_err_ms": round(estimate - (-SKEW_MS), 3),
+        "mirror_err_pct_p50": round(statistics.median(mirror), 3),
+        "mirror_err_pct_p99": round(pct(mirror, 0.99), 3),
+        "control_latency_ms_p50": round(statistics.median(latency), 2),
+        "control_latency_ms_p99": round(pct(latency, 0.99), 2),
+        "tone_err_ms_max": round(max(tones), 3),
+        "tones_checked": len(tones),
+        "dropped_frame_share": round(dropped, 5),
+        "baseline_frame_gap_ms_p99": round(pct(gaps, 0.99), 2),
+    }
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
