@@ -44,6 +44,7 @@ format: setup
 
 bench: setup chromium
 	$(PY) bench/sync.py
+	$(PY) bench/relay.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -38,3 +38,9 @@ def _sqlite_enforces_foreign_keys(dbapi_connection, _record) -> None:
     """SQLite ignores foreign keys (and so ON DELETE CASCADE) unless asked, per connection."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        # WAL: readers never wait for the writer, and a commit needs no fsync of the main
+        # file (synchronous=NORMAL stays safe when the process is killed; a power cut may lose
+        # the last commits). Each stimulation change is a commit, so this is the hot path.
+        if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")

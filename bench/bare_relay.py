@@ -1,0 +1,54 @@
+"""The baseline for bench/relay.py: a bare python-socketio relay on eventlet (no auth, no
+database) that does what the app's room does on the wire, and nothing else."""
+
+import os
+import time
+
+import eventlet
+
+eventlet.monkey_patch()
+
+import socketio  # noqa: E402
+
+sio = socketio.Server(async_mode="eventlet", cors_allowed_origins="*")
+app = socketio.WSGIApp(sio)
+revs: dict[str, int] = {}
+
+
+@sio.event
+def connect(sid, environ, auth):
+    room = str((auth or {}).get("room"))
+    sio.save_session(sid, {"room": room})
+    sio.enter_room(sid, room)
+    sio.emit("stim:state", {"rev": revs.get(room, 0), "settings": {}}, to=sid)
+
+
+@sio.on("stim:update")
+def update(sid, data):
+    room = sio.get_session(sid)["room"]
+    revs[room] = revs.get(room, 0) + 1
+    sio.emit("stim:state", {"rev": revs[room], "settings": data}, to=room)
+    return {"ok": True, "rev": revs[room]}
+
+
+@sio.on("clock:ping")
+def ping(sid, data):
+    return {"ok": True, "t": data.get("t"), "server_ms": time.time() * 1000}
+
+
+@sio.on("presence:update")
+def presence(sid, data):
+    sio.emit("presence:state", data, to=sio.get_session(sid)["room"], skip_sid=sid)
+    return {"ok": True}
+
+
+@sio.on("stim:applied")
+def applied(sid, data):
+    sio.emit("presence:applied", data, to=sio.get_session(sid)["room"], skip_sid=sid)
+    return {"ok": True}
+
+
+if __name__ == "__main__":
+    eventlet.wsgi.server(
+        eventlet.listen(("127.0.0.1", int(os.environ["PORT"]))), app, log_output=False
+    )

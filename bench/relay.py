@@ -1,0 +1,362 @@
+"""Relay load benchmark: N rooms, each a therapist and a client socket doing what the real pages
+do, against the app (eventlet, SQLite) and against a bare python-socketio relay (the baseline)
+under the same load, in the same run. One JSON line per (rooms, mode), then a summary line.
+
+Per line: rooms, mode, p50_ms / p99_ms (therapist emit -> client receipt of the new state),
+baseline_p50_ms / baseline_p99_ms, msgs_per_s (messages the server handled), cpu_pct (server
+process), rss_kb_per_room (server memory growth per room). Modes: "realistic" (a change every
+2 s on average per room, exponential gaps) and "fast" (5 changes a second per room). The
+clients also do the pages' clock-sync bursts, presence and per-rev acknowledgements.
+The summary has knee_rooms per mode (first room count whose p99 passes 100 ms) and the relay
+latency while other users log in with the production password hash (login_*).
+
+  python bench/relay.py                                    # the sweep (about 8 minutes)
+  python bench/relay.py --rooms 100 --mode realistic --seconds 10   # one point
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import socketio
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SECRET = "bench-secret-key-0123456789abcdef0123456789"
+PASSWORD = "bench password for logins"
+KNEE_MS = 100.0
+MODES = {"realistic": 2.0, "fast": 0.2}  # mean seconds between changes per room
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Proc:
+    """A server subprocess on loopback, with its CPU and memory readings."""
+
+    def __init__(self, args: list[str], env: dict, port: int):
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            args,
+            cwd=ROOT,
+            env={**os.environ, **env, "PORT": str(port), "HOST": "127.0.0.1"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def cpu_s(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_kb(self) -> int:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def prepare_app_rooms(db_url: str, rooms: int) -> tuple[list[tuple[str, str, int]], str]:
+    """Rooms in the app's database, with the cookies their two browsers would hold.
+
+    Cookies are signed with the server's own key, as the app signs them after a login or a
+    join; that skips thousands of HTTP round trips that are not what is measured.
+    """
+    from datetime import timedelta
+
+    from werkzeug.security import generate_password_hash
+
+    from telehealth import create_app
+    from telehealth import rooms as room_state
+    from telehealth.extensions import db
+    from telehealth.models import Client, JoinLink, StaffLogin, TherapySession, User
+
+    app = create_app(
+        {
+            "SECRET_KEY": SECRET,
+            "SQLALCHEMY_DATABASE_URI": db_url,
+            "INSTANCE_PATH": tempfile.mkdtemp(),
+        }
+    )
+    signer = app.session_interface.get_signing_serializer(app)
+    with app.app_context():
+        therapist = User(
+            email="bench@example.org",
+            role="therapist",
+            password_hash=generate_password_hash(PASSWORD, "scrypt:131072:8:1"),
+        )
+        db.session.add(therapist)
+        db.session.flush()
+        login = StaffLogin(id="bench-login-0001", user_id=therapist.id)
+        db.session.add(login)
+        out = []
+        for i in range(rooms):
+            client = Client(therapist_id=therapist.id, pseudonym=f"Bench {i}")
+            ts = TherapySession.open(client, room_state.now_ms())
+            db.session.add(ts)
+            link, _ = JoinLink.issue(ts, timedelta(hours=4))
+            db.session.add(link)
+            db.session.flush()
+            out.append((ts.id, link.id))
+        db.session.commit()
+        staff_cookie = signer.dumps(
+            {"_user_id": str(therapist.id), "_fresh": True, "login_id": login.id}
+        )
+        result = [
+            (staff_cookie, signer.dumps({"client_link_id": link_id}), sid) for sid, link_id in out
+        ]
+    return result, "bench@example.org"
+
+
+class Load:
+    """The sockets of N rooms and their traffic; latencies in ms."""
+
+    def __init__(self, url: str, rooms: list, mean_gap_s: float, bare: bool):
+        self.url, self.rooms, self.gap, self.bare = url, rooms, mean_gap_s, bare
+        self.sent: dict[tuple[int, float], float] = {}
+        self.latencies: list[float] = []
+        self.measuring = False
+        self.clients: list[socketio.AsyncClient] = []
+
+    async def connect(self, cookie: str | None, auth: dict, sio=None) -> socketio.AsyncClient:
+        sio = sio or socketio.AsyncClient(reconnection=False)
+        headers = {"Origin": self.url}
+        if cookie:
+            headers["Cookie"] = f"session={cookie}"
+        await sio.connect(
+            self.url, headers=headers, auth=auth, transports=["websocket"], wait_timeout=30
+        )
+        self.clients.append(sio)
+        return sio
+
+    async def client_side(self, index: int, cookie: str, session_id: int) -> None:
+        auth = {"room": index} if self.bare else {"role": "client"}
+        sio = socketio.AsyncClient(reconnection=False)
+
+        @sio.on("stim:state")
+        async def state(data):
+            now = time.perf_counter()
+            speed = data.get("settings", {}).get("speed_pps")
+            sent = self.sent.pop((index, speed), None)
+            if sent is not None and self.measuring:
+                self.latencies.append((now - sent) * 1000)
+            if sio.connected:
+                await sio.emit("stim:applied", {"rev": data.get("rev", 0)})
+
+        await self.connect(cookie, auth, sio)
+        await sio.emit(
+            "presence:update",
+            {
+                "width": 1280,
+                "height": 800,
+                "visible": True,
+                "fullscreen": True,
+                "sound": True,
+                "rtt_ms": None,
+            },
+        )
+        asyncio.ensure_future(self.clock_sync(sio))
+
+    async def clock_sync(self, sio) -> None:
+        await asyncio.sleep(random.random() * 15)
+        while sio.connected:
+            for _ in range(8):
+                try:
+                    await sio.call("clock:ping", {"t": time.time() * 1000}, timeout=10)
+                except Exception:  # a bench keeps going
+                    break
+            await asyncio.sleep(15)
+
+    async def therapist_side(self, index: int, cookie: str, session_id: int, stop_at: float):
+        auth = {"room": index} if self.bare else {"role": "therapist", "session_id": session_id}
+        sio = await self.connect(cookie, auth)
+        await asyncio.sleep(random.random() * self.gap)
+        while time.monotonic() < stop_at and sio.connected:
+            speed = round(random.uniform(0.2, 3.0), 6)
+            self.sent[(index, speed)] = time.perf_counter()
+            await sio.emit("stim:update", {"speed_pps": speed})
+            await asyncio.sleep(random.expovariate(1 / self.gap))
+
+    async def run(self, seconds: float, warmup: float = 3.0) -> None:
+        for batch in range(0, len(self.rooms), 50):
+            await asyncio.gather(
+                *(
+                    self.client_side(i, c, s)
+                    for i, (_, c, s) in enumerate(self.rooms[batch : batch + 50], start=batch)
+                )
+            )
+        stop_at = time.monotonic() + warmup + seconds + 1
+        tasks = [
+            asyncio.ensure_future(self.therapist_side(i, t, s, stop_at))
+            for i, (t, _, s) in enumerate(self.rooms)
+        ]
+        await asyncio.sleep(warmup)
+        self.measuring = True
+        await asyncio.sleep(seconds)
+        self.measuring = False
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*(c.disconnect() for c in self.clients), return_exceptions=True)
+
+
+def measure(server: Proc, rooms: list, mode: str, seconds: float, bare: bool) -> dict:
+    rss_idle = server.rss_kb()
+    load = Load(server.url, rooms, MODES[mode], bare)
+    start = {}
+
+    async def go():
+        run = asyncio.ensure_future(load.run(seconds))
+        while not load.measuring:
+            await asyncio.sleep(0.05)
+        start.update(cpu=server.cpu_s(), at=time.monotonic(), rss=server.rss_kb())
+        await run
+
+    asyncio.run(go())
+    cpu = (server.cpu_s() - start["cpu"]) / (time.monotonic() - start["at"]) * 100
+    lat = sorted(load.latencies) or [float("nan")]
+    return {
+        "p50_ms": round(statistics.median(lat), 2),
+        "p99_ms": round(lat[min(len(lat) - 1, int(0.99 * len(lat)))], 2),
+        # each change reaches 2 sockets and is acknowledged once; plus the clock pings
+        "msgs_per_s": round(len(load.latencies) * 3 / seconds + len(rooms) * 8 / 15, 1),
+        "cpu_pct": round(cpu, 1),
+        "rss_kb_per_room": round((start["rss"] - rss_idle) / len(rooms), 1),
+    }
+
+
+def start_app(tmp: Path, rooms: int) -> tuple[Proc, list]:
+    db_url = f"sqlite:///{tmp / f'bench-{rooms}.db'}"
+    env = {
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": SECRET,
+        "SOCKET_EVENTS_PER_S": "1000",
+        "SOCKET_EVENT_BURST": "1000",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+    )
+    room_list, _ = prepare_app_rooms(db_url, rooms)
+    return Proc([sys.executable, "wsgi.py"], env, free_port()), room_list
+
+
+def point(rooms: int, mode: str, seconds: float) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        app, room_list = start_app(Path(tmp), rooms)
+        try:
+            figures = measure(app, room_list, mode, seconds, bare=False)
+        finally:
+            app.stop()
+    bare = Proc([sys.executable, "bench/bare_relay.py"], {}, free_port())
+    try:
+        base = measure(bare, [("", "", i) for i in range(rooms)], mode, seconds, bare=True)
+    finally:
+        bare.stop()
+    return {
+        "rooms": rooms,
+        "mode": mode,
+        **figures,
+        "baseline_p50_ms": base["p50_ms"],
+        "baseline_p99_ms": base["p99_ms"],
+    }
+
+
+def login_loop(url: str, stop: threading.Event, times: list[float]) -> None:
+    """Log in again and again with the production hash (what must not stall the relay)."""
+    while not stop.is_set():
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        page = opener.open(url + "/login", timeout=10).read().decode()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode(
+            {"email": "bench@example.org", "password": PASSWORD, "csrf_token": token}
+        ).encode()
+        start = time.perf_counter()
+        with contextlib.suppress(urllib.error.HTTPError):
+            opener.open(url + "/login", body, timeout=30)
+        times.append((time.perf_counter() - start) * 1000)
+
+
+def with_logins(rooms: int, seconds: float) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        app, room_list = start_app(Path(tmp), rooms)
+        try:
+            quiet = measure(app, room_list, "realistic", seconds, bare=False)
+            stop, times = threading.Event(), []
+            thread = threading.Thread(target=login_loop, args=(app.url, stop, times), daemon=True)
+            thread.start()
+            busy = measure(app, room_list, "realistic", seconds, bare=False)
+            stop.set()
+            thread.join(40)
+        finally:
+            app.stop()
+    return {
+        "login_rooms": rooms,
+        "login_count": len(times),
+        "login_ms_p50": round(statistics.median(times), 1) if times else None,
+        "relay_p99_ms_without_logins": quiet["p99_ms"],
+        "relay_p99_ms_during_logins": busy["p99_ms"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rooms", type=int)
+    parser.add_argument("--mode", choices=sorted(MODES))
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    if args.rooms:
+        print(json.dumps(point(args.rooms, args.mode or "realistic", args.seconds)), flush=True)
+        return
+    knee = {}
+    for mode, counts in (("realistic", [50, 250, 500, 1000]), ("fast", [10, 50, 150, 300])):
+        for rooms in counts:
+            result = point(rooms, mode, args.seconds)
+            print(json.dumps(result), flush=True)
+            if result["p99_ms"] > KNEE_MS:
+                knee[mode] = rooms
+                break
+        else:
+            knee[mode] = f">{counts[-1]}"
+    print(json.dumps({"knee_rooms": knee, **with_logins(50, args.seconds)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
