@@ -30,6 +30,7 @@ def _eventlet_config() -> dict:
 
 app = create_app(_eventlet_config() if SERVING else None)
 
+
 def _stop_on_sigterm() -> None:
     """SIGTERM (systemd, a container runtime) stops the server cleanly: the listening socket
     closes, open WebSockets drop (browsers reconnect to the next process) and the exit code is
