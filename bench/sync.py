@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, login  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, open_room  # noqa: E402
 from tests.browser.probe import finish, init_script, interpolate, normalise, start_sampling  # noqa: E402
 
 SKEW_MS = 1234.5
@@ -38,22 +38,13 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def open_room(browser, server):
-    server.create_user("bench@example.org", "therapist")
+def open_bench_room(browser, server):
     panel_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     client_ctx = browser.new_context(viewport={"width": 800, "height": 450})
     panel_ctx.add_init_script(init_script())
     client_ctx.add_init_script(init_script(SKEW_MS))
     panel, client = panel_ctx.new_page(), client_ctx.new_page()
-    login(panel, server, "bench@example.org")
-    panel.fill("input[name=pseudonym]", "Bench")
-    panel.click("text=Add client")
-    panel.click("[data-testid=start-session]")
-    panel.wait_for_selector("#connection[data-status=connected]")
-    panel.click("#make-link")
-    panel.wait_for_selector("#link-url", state="visible")
-    client.goto(panel.input_value("#link-url"))
-    client.wait_for_selector("#connection[data-status=connected]")
+    open_room(panel, client, server, "bench@example.org")
     client.click("#enable-sound")
     client.wait_for_selector("body[data-clock-offset-ms]")
     panel.select_option("#c-profile", "linear")
@@ -155,7 +146,7 @@ def main() -> None:
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                panel, client = open_room(browser, server)
+                panel, client = open_bench_room(browser, server)
                 estimate = float(client.evaluate("() => document.body.dataset.clockOffsetMs"))
                 mirror = mirror_errors(panel, client)
                 latency = control_latencies(panel, client)

@@ -59,6 +59,8 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         # A dropped client is noticed within ping_interval + ping_timeout seconds.
         "SOCKETIO_PING_INTERVAL": _env_float("SOCKETIO_PING_INTERVAL", 5.0),
         "SOCKETIO_PING_TIMEOUT": _env_float("SOCKETIO_PING_TIMEOUT", 5.0),
+        # How long a socket's login or link check holds before the database is asked again.
+        "SOCKET_RECHECK_S": _env_float("SOCKET_RECHECK_S", 2.0),
         # Per-connection event budget: a socket past it is told and disconnected.
         "SOCKET_EVENTS_PER_S": _env_float("SOCKET_EVENTS_PER_S", 20.0),
         "SOCKET_EVENT_BURST": _env_float("SOCKET_EVENT_BURST", 60.0),

@@ -63,11 +63,20 @@ def identify(auth: Any) -> tuple[str, TherapySession] | None:
 
 
 def still_allowed(role: str, session_id: int) -> bool:
-    """Re-check on every event: the login or link may have ended since the socket connected."""
+    """Is the socket's login or link still good? Asked on every event; the database is asked
+    again once SOCKET_RECHECK_S has passed since its last yes. (Ending a login or a link cuts
+    its sockets at once anyway; this bounds what a socket on another process may still do.)"""
+    now = time.monotonic()
+    if now - session.get("checked_at", -1e9) < current_app.config["SOCKET_RECHECK_S"]:
+        return True
     if role == THERAPIST:
-        return _therapist_session(session_id) is not None
-    therapy_session = current_client_session()
-    return therapy_session is not None and therapy_session.id == session_id
+        allowed = _therapist_session(session_id) is not None
+    else:
+        therapy_session = current_client_session()
+        allowed = therapy_session is not None and therapy_session.id == session_id
+    if allowed:
+        session["checked_at"] = now
+    return allowed
 
 
 def within_rate() -> bool:
@@ -162,6 +171,7 @@ def on_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError("unauthorized")
     role, therapy_session = who
     session["socket_role"], session["socket_session_id"] = role, therapy_session.id
+    session["checked_at"] = time.monotonic()
     join_room(therapy_session.room)
     # A room per login and per join link, so ending either cuts this socket at once.
     if role == THERAPIST:

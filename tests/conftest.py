@@ -89,6 +89,7 @@ def app(tmp_path, app_config) -> Iterator:
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # fast in tests; production cost in config
             "RATELIMIT_ENABLED": False,
             "SETTLE_INTERVAL_S": 0,  # tests settle sets by calling rooms.settle_due
+            "SOCKET_RECHECK_S": 0,  # every event asks the database (one test checks the cache)
             "SERVER_NAME": "localhost",
             **app_config,
         }

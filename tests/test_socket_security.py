@@ -91,3 +91,19 @@ def test_behind_a_trusted_proxy_the_clients_address_and_https_are_used(tmp_path)
         "/_probe", headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
     )
     assert seen == {"addr": "203.0.113.9", "scheme": "https"}
+
+
+def test_a_sockets_login_check_is_cached_briefly_and_then_asked_again(app, room):
+    app.config["SOCKET_RECHECK_S"] = 60
+    from telehealth.extensions import db
+    from telehealth.models import JoinLink, utcnow
+
+    room.client_socket.emit("clock:ping", {"t": 1}, callback=True)  # checked: yes, cached
+    link = db.session.get(JoinLink, room.link.id)
+    link.revoked_at = utcnow()  # revoked behind the app's back (no cut)
+    db.session.commit()
+    assert room.client_socket.emit("clock:ping", {"t": 2}, callback=True)["ok"]  # cached
+    app.config["SOCKET_RECHECK_S"] = 0
+    reply = room.client_socket.emit("clock:ping", {"t": 3}, callback=True)
+    assert reply["error"]["code"] == "ended"
+    assert not room.client_socket.is_connected()

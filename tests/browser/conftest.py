@@ -128,3 +128,36 @@ def login(page, server: Server, email: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("input[type=submit]")
     page.wait_for_load_state()
+
+
+def open_panel(page, server: Server, email: str, pseudonym: str = "Client") -> None:
+    """As a new therapist: log in, add a client, start a session; the panel is connected."""
+    server.create_user(email, "therapist")
+    login(page, server, email)
+    page.fill("input[name=pseudonym]", pseudonym)
+    page.click("text=Add client")
+    page.click("[data-testid=start-session]")
+    page.wait_for_selector("#connection[data-status=connected]")
+
+
+def make_link(panel) -> str:
+    """Press the panel's button for a new join link and return it."""
+    old = panel.input_value("#link-url")
+    panel.click("#make-link")
+    panel.wait_for_selector("#link-url", state="visible")
+    deadline = time.monotonic() + 5
+    while panel.input_value("#link-url") in ("", old):
+        assert time.monotonic() < deadline, "no new join link"
+        time.sleep(0.02)
+    return panel.input_value("#link-url")
+
+
+def open_room(panel, client, server: Server, email: str, client_server: Server | None = None):
+    """A session with the therapist's panel and the client's page connected (the client's
+    page may be served by another server process of the same deployment)."""
+    open_panel(panel, server, email)
+    link = make_link(panel)
+    if client_server is not None:
+        link = link.replace(server.url, client_server.url)
+    client.goto(link)
+    client.wait_for_selector("#connection[data-status=connected]")

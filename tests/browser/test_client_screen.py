@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import login
+from .conftest import make_link, open_panel
 
 
 @pytest.fixture(scope="module")
 def panel(browser, server):
     """The therapist's panel of an open session."""
-    server.create_user("screen-therapist@example.org", "therapist")
     ctx = browser.new_context()
     panel = ctx.new_page()
-    login(panel, server, "screen-therapist@example.org")
-    panel.fill("input[name=pseudonym]", "Ash")
-    panel.click("text=Add client")
-    panel.click("[data-testid=start-session]")
-    panel.wait_for_selector("#connection[data-status=connected]")
+    open_panel(panel, server, "screen-therapist@example.org")
     yield panel
     ctx.close()
 
@@ -25,13 +20,7 @@ def panel(browser, server):
 @pytest.fixture
 def join_url(panel):
     """A fresh join link (each link works once)."""
-    old = panel.input_value("#link-url")
-    panel.click("#make-link")
-    for _ in range(100):
-        if panel.input_value("#link-url") not in ("", old):
-            break
-        panel.wait_for_timeout(20)
-    return panel.input_value("#link-url")
+    return make_link(panel)
 
 
 def canvas_size(page) -> dict:

@@ -6,13 +6,12 @@ import time
 
 import pytest
 
-from .conftest import login
+from .conftest import open_room
 
 
 @pytest.fixture(scope="module")
 def room(browser, server):
     """A therapist's panel and a joined client page, each in its own browser context."""
-    server.create_user("panel-therapist@example.org", "therapist")
     therapist_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     client_ctx = browser.new_context(viewport={"width": 390, "height": 844})
     panel, client = therapist_ctx.new_page(), client_ctx.new_page()
@@ -20,15 +19,7 @@ def room(browser, server):
     for p in (panel, client):
         p.on("pageerror", lambda exc: errors.append(str(exc)))
         p.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    login(panel, server, "panel-therapist@example.org")
-    panel.fill("input[name=pseudonym]", "Kim")
-    panel.click("text=Add client")
-    panel.click("[data-testid=start-session]")
-    panel.wait_for_selector("#connection[data-status=connected]")
-    panel.click("#make-link")
-    panel.wait_for_selector("#link-url", state="visible")
-    client.goto(panel.input_value("#link-url"))
-    client.wait_for_selector("#connection[data-status=connected]")
+    open_room(panel, client, server, "panel-therapist@example.org")
     yield {"panel": panel, "client": client, "errors": errors}
     assert not errors
     therapist_ctx.close()

@@ -31,19 +31,12 @@ def test_a_socket_from_the_apps_own_origin_gets_through_the_handshake(server):
 
 def test_the_server_log_has_no_tokens_and_no_clinical_words(browser, server):
     """A whole join through the real server, then read everything the server wrote."""
-    from .conftest import login
+    from .conftest import make_link, open_panel
 
-    server.create_user("doors-therapist@example.org", "therapist")
     ctx = browser.new_context()
     panel = ctx.new_page()
-    login(panel, server, "doors-therapist@example.org")
-    panel.fill("input[name=pseudonym]", "Pseudonym-Zebra-42")
-    panel.click("text=Add client")
-    panel.click("[data-testid=start-session]")
-    panel.wait_for_selector("#connection[data-status=connected]")
-    panel.click("#make-link")
-    panel.wait_for_selector("#link-url", state="visible")
-    url = panel.input_value("#link-url")
+    open_panel(panel, server, "doors-therapist@example.org", pseudonym="Pseudonym-Zebra-42")
+    url = make_link(panel)
     client_ctx = browser.new_context()
     client = client_ctx.new_page()
     client.goto(url)

@@ -10,7 +10,7 @@ import uuid
 import psycopg
 import pytest
 
-from .conftest import Server, login
+from .conftest import Server, open_room
 from .test_session_flow import sample, spread
 
 PG_URL = os.environ.get("RESILIENCE_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -30,28 +30,18 @@ def rev_of(page) -> int:
     return int(page.evaluate("() => document.body.dataset.rev || -1"))
 
 
-def open_room(browser, panel_server: Server, client_server: Server, email: str):
+def room_pages(browser, panel_server: Server, client_server: Server, email: str):
     """A therapist's panel on one server and the client's page on another (or the same)."""
-    panel_server.create_user(email, "therapist")
     panel_ctx, client_ctx = browser.new_context(), browser.new_context()
     panel, client = panel_ctx.new_page(), client_ctx.new_page()
-    login(panel, panel_server, email)
-    panel.fill("input[name=pseudonym]", "Noa")
-    panel.click("text=Add client")
-    panel.click("[data-testid=start-session]")
-    panel.wait_for_selector("#connection[data-status=connected]")
-    panel.click("#make-link")
-    panel.wait_for_selector("#link-url", state="visible")
-    link = panel.input_value("#link-url").replace(panel_server.url, client_server.url)
-    client.goto(link)
-    client.wait_for_selector("#connection[data-status=connected]")
+    open_room(panel, client, panel_server, email, client_server)
     return panel, client, panel_ctx, client_ctx
 
 
 def test_a_client_whose_network_drops_shows_the_current_state_soon_after_it_returns(
     browser, server
 ):
-    panel, client, panel_ctx, client_ctx = open_room(browser, server, server, "drop@example.org")
+    panel, client, panel_ctx, client_ctx = room_pages(browser, server, server, "drop@example.org")
     panel.fill("#c-set_passes", "0")
     panel.click("#start")
     client_ctx.set_offline(True)
@@ -76,7 +66,7 @@ def test_a_client_whose_network_drops_shows_the_current_state_soon_after_it_retu
 def test_a_killed_server_comes_back_and_the_session_carries_on(browser, tmp_path):
     srv = Server(tmp_path).start()
     try:
-        panel, client, panel_ctx, client_ctx = open_room(browser, srv, srv, "restart@example.org")
+        panel, client, panel_ctx, client_ctx = room_pages(browser, srv, srv, "restart@example.org")
         panel.fill("#c-set_passes", "0")
         panel.click("#start")
         panel.fill("#enter-score input[name=value]", "6")
@@ -129,7 +119,7 @@ def test_two_server_processes_share_a_room_through_redis_and_postgresql(
     first = Server(tmp_path / "a", env).start()
     second = Server(tmp_path / "b", env).start()
     try:
-        panel, client, panel_ctx, client_ctx = open_room(browser, first, second, "two@example.org")
+        panel, client, panel_ctx, client_ctx = room_pages(browser, first, second, "two@example.org")
         rev = rev_of(client)
         panel.select_option("#c-pattern", "vertical")
         panel.fill("#c-set_passes", "0")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from .conftest import login
+from .conftest import open_panel, open_room
 
 
 def wait_until(condition, timeout_s: float = 5.0) -> None:
@@ -16,7 +16,6 @@ def wait_until(condition, timeout_s: float = 5.0) -> None:
 
 
 def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(browser, server):
-    server.create_user("scores-therapist@example.org", "therapist")
     ctx, client_ctx = (
         browser.new_context(),
         browser.new_context(viewport={"width": 390, "height": 844}),
@@ -25,15 +24,7 @@ def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(
     errors = []
     for page in (panel, client):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-    login(panel, server, "scores-therapist@example.org")
-    panel.fill("input[name=pseudonym]", "Sam")
-    panel.click("text=Add client")
-    panel.click("[data-testid=start-session]")
-    panel.wait_for_selector("#connection[data-status=connected]")
-    panel.click("#make-link")
-    panel.wait_for_selector("#link-url", state="visible")
-    client.goto(panel.input_value("#link-url"))
-    client.wait_for_selector("#connection[data-status=connected]")
+    open_room(panel, client, server, "scores-therapist@example.org")
 
     panel.click("[data-ask=sud]")
     panel.wait_for_selector("#asking", state="visible")
@@ -55,14 +46,9 @@ def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(
 
 
 def test_notes_typed_on_the_panel_are_saved_without_pressing_anything(browser, server):
-    server.create_user("notes-therapist@example.org", "therapist")
     ctx = browser.new_context()
     panel = ctx.new_page()
-    login(panel, server, "notes-therapist@example.org")
-    panel.fill("input[name=pseudonym]", "Lee")
-    panel.click("text=Add client")
-    panel.click("[data-testid=start-session]")
-    panel.wait_for_selector("#connection[data-status=connected]")
+    open_panel(panel, server, "notes-therapist@example.org")
     panel.fill("input[name=target]", "The flood")
     panel.locator("textarea[name=notes]").type("Felt safer after set 2.")
     panel.wait_for_selector("#record-status[data-status=saved]", timeout=5000)

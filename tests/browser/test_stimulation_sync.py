@@ -9,27 +9,18 @@ import sqlite3
 
 import pytest
 
-from .conftest import login
+from .conftest import open_room
 from .probe import finish, init_script, interpolate, normalise, start_sampling
 
 
 @pytest.fixture(scope="module")
 def room(browser, server):
-    server.create_user("sync-therapist@example.org", "therapist")
     panel_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     client_ctx = browser.new_context(viewport={"width": 800, "height": 450})
     panel_ctx.add_init_script(init_script())
     client_ctx.add_init_script(init_script())
     panel, client = panel_ctx.new_page(), client_ctx.new_page()
-    login(panel, server, "sync-therapist@example.org")
-    panel.fill("input[name=pseudonym]", "Sync")
-    panel.click("text=Add client")
-    panel.click("[data-testid=start-session]")
-    panel.wait_for_selector("#connection[data-status=connected]")
-    panel.click("#make-link")
-    panel.wait_for_selector("#link-url", state="visible")
-    client.goto(panel.input_value("#link-url"))
-    client.wait_for_selector("#connection[data-status=connected]")
+    open_room(panel, client, server, "sync-therapist@example.org")
     client.click("#enable-sound")
     client.wait_for_selector("body[data-sound=on]")
     panel.select_option("#c-profile", "linear")

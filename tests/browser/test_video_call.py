@@ -8,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import sync_playwright
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, login
+from .conftest import CHROMIUM, CHROMIUM_ARGS, open_room
 
 MEDIA_ARGS = [
     "--use-fake-ui-for-media-stream",  # answer the camera prompt with "allow"
@@ -45,7 +45,6 @@ def wait_live(page, selector: str, timeout_s: float) -> float:
 
 @pytest.fixture(scope="module")
 def call(media_browser, server):
-    server.create_user("video-therapist@example.org", "therapist")
     panel_ctx = media_browser.new_context(permissions=["camera", "microphone"])
     client_ctx = media_browser.new_context(
         viewport={"width": 900, "height": 600}, permissions=["camera", "microphone"]
@@ -54,15 +53,7 @@ def call(media_browser, server):
     errors = []
     for page in (panel, client):
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-    login(panel, server, "video-therapist@example.org")
-    panel.fill("input[name=pseudonym]", "Vi")
-    panel.click("text=Add client")
-    panel.click("[data-testid=start-session]")
-    panel.wait_for_selector("#connection[data-status=connected]")
-    panel.click("#make-link")
-    panel.wait_for_selector("#link-url", state="visible")
-    client.goto(panel.input_value("#link-url"))
-    client.wait_for_selector("#connection[data-status=connected]")
+    open_room(panel, client, server, "video-therapist@example.org")
     yield {"panel": panel, "client": client, "errors": errors}
     panel_ctx.close()
     client_ctx.close()
