@@ -112,7 +112,7 @@ def tone_errors(panel, client, server) -> list[float]:
     expected = [t0 + (k - phase0) * 1000 / speed for k in range(1, 8)]
     # the page schedules on its own (skewed) clock: epochNow is real, so remove the skew
     scheduled = sorted(
-        t["epochNow"] + SKEW_MS + (t["when"] - t["ctxNow"]) * 1000 + got["offset"]
+        t["epochNow"] + SKEW_MS + (t["when"] - t["ctxNow"]) * 1000 + t["offset"]
         for t in got["tones"]
     )
     return [abs(a - b) for a, b in zip(scheduled, expected, strict=False)]

@@ -2,6 +2,7 @@
 // keeping the samples with the lowest delay (they bound the error by half their round trip).
 
 const KEEP = 5;
+const BURSTS_KEPT = 3; // samples age out after this many refreshes
 
 export function localNow() {
   return performance.timeOrigin + performance.now();
@@ -13,7 +14,8 @@ export class ServerClock {
     this.socket = socket;
     this.samples = samples;
     this.refreshMs = refreshMs;
-    this.best = []; // [{rtt, offset}] sorted by rtt
+    this.best = []; // [{rtt, offset, burst}] sorted by rtt
+    this.burstNo = 0;
     this.offsetMs = 0;
     this.rttMs = null;
     this.timer = null;
@@ -31,7 +33,9 @@ export class ServerClock {
     if (!reply || !reply.ok) return;
     const rtt = received - sent;
     const offset = reply.server_ms - (sent + rtt / 2);
-    this.best.push({ rtt, offset });
+    this.best.push({ rtt, offset, burst: this.burstNo });
+    // the fastest round trips of the last few bursts: a busy moment does not spoil the estimate
+    this.best = this.best.filter((s) => s.burst > this.burstNo - BURSTS_KEPT);
     this.best.sort((a, b) => a.rtt - b.rtt);
     this.best.length = Math.min(this.best.length, KEEP);
     // Average the offsets of the fastest round trips: each is off by at most rtt/2.
@@ -51,14 +55,13 @@ export class ServerClock {
     if (this.onSync) this.onSync(this);
   }
 
-  /** Sync now and every refreshMs; old samples age out so a drifting clock is followed;
-  // the last estimate holds until the new burst's first sample. */
+  /** Sync now and every refreshMs; old samples age out so a drifting clock is followed. */
   start() {
     this.stop();
     this.best = [];
     this.burst();
     this.timer = setInterval(() => {
-      this.best = [];
+      this.burstNo += 1;
       this.burst();
     }, this.refreshMs);
   }

@@ -210,6 +210,7 @@ form.addEventListener("submit", (event) => event.preventDefault());
 function command(event) {
   if (offline()) return;
   errorEl.hidden = true;
+  flush(); // a change still waiting for its slot goes first: Start uses the settings shown
   socket.emit(event);
 }
 const start = () => command("stim:start");

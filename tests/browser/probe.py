@@ -34,7 +34,9 @@ INIT = """
   const start = AudioScheduledSourceNode.prototype.start;
   AudioScheduledSourceNode.prototype.start = function (when = 0, ...rest) {
     if (this.context instanceof AudioContext) {
-      probe.tones.push({ when, ctxNow: this.context.currentTime, epochNow: probe.epoch() });
+      // the page's own estimate of its clock's offset to the server's, at scheduling time
+      const offset = Number(document.body.dataset.clockOffsetMs || 0);
+      probe.tones.push({ when, ctxNow: this.context.currentTime, epochNow: probe.epoch(), offset });
     }
     return start.call(this, when, ...rest);
   };

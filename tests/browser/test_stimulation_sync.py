@@ -143,7 +143,7 @@ def test_tones_are_scheduled_on_the_arrivals_and_panned_to_their_side(room):
     edges = [1, 2, 3, 4, 5]
     expected = [t0 + (k - phase0) * 1000 / speed for k in edges]
     scheduled = sorted(
-        t["epochNow"] + (t["when"] - t["ctxNow"]) * 1000 + probe["offset"] for t in probe["tones"]
+        t["epochNow"] + (t["when"] - t["ctxNow"]) * 1000 + t["offset"] for t in probe["tones"]
     )
     assert len(scheduled) == len(edges), scheduled
     errors = [abs(a - b) for a, b in zip(scheduled, expected, strict=True)]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, open_room
 
@@ -28,11 +27,10 @@ VIDEO_LIVE = """async (selector) => {
 
 
 @pytest.fixture(scope="module")
-def media_browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + MEDIA_ARGS)
-        yield b
-        b.close()
+def media_browser(playwright):
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + MEDIA_ARGS)
+    yield b
+    b.close()
 
 
 def wait_live(page, selector: str, timeout_s: float) -> float:
