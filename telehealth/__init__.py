@@ -60,13 +60,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ping_timeout=app.config["SOCKETIO_PING_TIMEOUT"],
     )
 
-    from . import admin, auth, cli, client, errors, headers, logins, therapist
+    from . import admin, auth, cli, client, errors, headers, inputs, logins, therapist
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")
     app.register_blueprint(therapist.bp, url_prefix="/therapist")
     app.register_blueprint(client.bp)
     errors.register(app)
+    inputs.register(app)
     headers.register(app)
     cli.register(app)
     logins.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from typing import Any
 
@@ -13,6 +14,7 @@ from .models import SCORE_KINDS, Score, StimSet, utcnow
 from .stimulation import StimError
 
 State = dict[str, Any]
+SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 
 def note_state_change(session_id: int, old: State, new: State, t_ms: float) -> None:
@@ -73,8 +75,8 @@ def _check_value(kind: str, value: Any) -> int:
 
 
 def _check_id(submission_id: Any) -> str:
-    if not isinstance(submission_id, str) or not 8 <= len(submission_id) <= 64:
-        raise StimError("invalid_value", "id must be a text of 8 to 64 characters.")
+    if not isinstance(submission_id, str) or not SUBMISSION_ID.fullmatch(submission_id):
+        raise StimError("invalid_value", "id must be 8 to 64 letters, digits, '-' or '_' (a UUID).")
     return submission_id
 
 

@@ -255,3 +255,18 @@ def test_mfa_pending_step_expires(app, make, client):
     assert client.get("/login/code").location.endswith("/login")
     with client.session_transaction() as s:
         assert "mfa_user_id" not in s
+
+
+@pytest.mark.parametrize("email", ["\x00", "therapist1@example.org\x00"])
+def test_a_nul_character_in_a_form_gets_a_clear_400_and_logs_nobody_in(app, make, client, email):
+    make.user(email="therapist1@example.org")
+    response = login_form(client, email)
+    assert response.status_code == 400 and b"NUL character" in response.data
+    assert client.get("/therapist/clients").status_code == 302  # still logged out
+    assert db.session.scalar(sa.select(sa.func.count(StaffLogin.id))) == 0
+
+
+def test_a_nul_character_in_a_query_string_gets_a_clear_400(app, client):
+    response = client.get("/login?next=%00", headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert "NUL character" in response.get_json()["error"]["message"]

@@ -72,6 +72,14 @@ def test_a_therapists_score_with_the_same_id_is_stored_once(room):
     assert names.count("score:recorded") == 1
 
 
+@pytest.mark.parametrize("bad_id", ["entry\x000001", "entry 0001", "short", "x" * 65, 12345678])
+def test_a_score_with_a_malformed_id_is_refused_and_stores_nothing(room, bad_id):
+    payload = {"id": bad_id, "kind": "sud", "value": 6}
+    ack = room.therapist_socket.emit("score:record", payload, callback=True)
+    assert not ack["ok"] and ack["error"]["code"] == "invalid_value"
+    assert record.scores_of(room.session.id) == []
+
+
 def test_the_client_answers_a_prompt_once_even_when_the_network_retries(room):
     ack = room.therapist_socket.emit("score:prompt", {"kind": "voc"}, callback=True)
     asked = [m for m in room.client_socket.get_received() if m["name"] == "score:asked"]
@@ -155,6 +163,8 @@ def test_the_record_autosaves_and_counts_its_revisions(room):
         {"target": 5},
         {"target": "x" * 201},
         {"notes": "x" * 20001},
+        {"notes": "before\x00after"},
+        {"target\x00": "x"},
         {"phases": [9]},
         {"phases": "4"},
         {"phases": [True]},
