@@ -11,6 +11,7 @@ from typing import Any
 
 from .stimulation import StimError
 
+MAX_NEGOTIATION = 2**31 - 1
 MAX_SDP = 60000
 MAX_CANDIDATE = 1000
 
@@ -40,9 +41,19 @@ def _text(value: Any, limit: int, name: str) -> str:
     return value
 
 
+def _negotiation(payload: dict[str, Any]) -> int:
+    n = payload.get("n")
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_NEGOTIATION:
+        raise StimError("invalid_value", f"n must be a whole number 1 to {MAX_NEGOTIATION}.")
+    return n
+
+
 def validate_signal(payload: Any) -> dict[str, Any]:
-    """One signalling message: {kind: join|leave}, {kind: offer|answer, sdp}, or
-    {kind: candidate, candidate, sdpMid, sdpMLineIndex}. Nothing else passes."""
+    """One signalling message: {kind: join|leave}, {kind: offer|answer, n, sdp}, or
+    {kind: candidate, n, candidate, sdpMid, sdpMLineIndex}. Nothing else passes.
+
+    n numbers the therapist's offers: an answer or candidate names the offer it belongs
+    to, so a message from an older negotiation is recognised and dropped by the pages."""
     if not isinstance(payload, dict):
         raise StimError("invalid_payload", "rtc:signal needs an object.")
     kind = payload.get("kind")
@@ -51,14 +62,16 @@ def validate_signal(payload: Any) -> dict[str, Any]:
             raise StimError("invalid_payload", f"A {kind} signal carries nothing else.")
         return {"kind": kind}
     if kind in ("offer", "answer"):
-        if set(payload) != {"kind", "sdp"}:
-            raise StimError("invalid_payload", f"An {kind} carries exactly its sdp.")
-        return {"kind": kind, "sdp": _text(payload["sdp"], MAX_SDP, "sdp")}
+        if set(payload) != {"kind", "n", "sdp"}:
+            raise StimError("invalid_payload", f"An {kind} carries exactly n and its sdp.")
+        n = _negotiation(payload)
+        return {"kind": kind, "n": n, "sdp": _text(payload["sdp"], MAX_SDP, "sdp")}
     if kind == "candidate":
-        if set(payload) != {"kind", "candidate", "sdpMid", "sdpMLineIndex"}:
+        if set(payload) != {"kind", "n", "candidate", "sdpMid", "sdpMLineIndex"}:
             raise StimError(
-                "invalid_payload", "A candidate carries candidate, sdpMid and sdpMLineIndex."
+                "invalid_payload", "A candidate carries n, candidate, sdpMid and sdpMLineIndex."
             )
+        n = _negotiation(payload)
         mid, index = payload["sdpMid"], payload["sdpMLineIndex"]
         if mid is not None:
             _text(mid, 64, "sdpMid")
@@ -68,6 +81,7 @@ def validate_signal(payload: Any) -> dict[str, Any]:
             raise StimError("invalid_value", "sdpMLineIndex must be a small whole number.")
         return {
             "kind": kind,
+            "n": n,
             "candidate": _text(payload["candidate"], MAX_CANDIDATE, "candidate"),
             "sdpMid": mid,
             "sdpMLineIndex": index,

@@ -99,7 +99,7 @@ PAYLOADS = {
         "rtt_ms": 12.5,
     },
     "stim:applied": {"rev": 0},
-    "rtc:signal": {"kind": "offer", "sdp": "v=0"},
+    "rtc:signal": {"kind": "offer", "n": 1, "sdp": "v=0"},
     "video:toggle": {"enabled": True},
 }
 

@@ -45,7 +45,7 @@ field_names = st.sampled_from(
         *stimulation.SCHEMA,
         *("width", "height", "visible", "fullscreen", "sound", "t", "x" * 100),
         *("kind", "value", "id", "prompt_id", "rtt_ms", "rev"),
-        *("sdp", "candidate", "sdpMid", "sdpMLineIndex", "enabled"),
+        *("sdp", "n", "candidate", "sdpMid", "sdpMLineIndex", "enabled"),
     ]
 )
 near_payloads = st.dictionaries(field_names, json_values, max_size=6)

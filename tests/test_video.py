@@ -12,9 +12,10 @@ from telehealth import video
 from telehealth.extensions import db
 from telehealth.models import TherapySession
 
-OFFER = {"kind": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
+OFFER = {"kind": "offer", "n": 7, "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
 CANDIDATE = {
     "kind": "candidate",
+    "n": 7,
     "candidate": "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host",
     "sdpMid": "0",
     "sdpMLineIndex": 0,
@@ -77,8 +78,14 @@ def test_an_offer_reaches_the_other_side_of_the_room_only(room, app, make, socke
         "offer",
         {"kind": "offer"},
         {"kind": "offer", "sdp": 5},
+        {"kind": "offer", "sdp": "v=0"},
+        {**OFFER, "n": 0},
+        {**OFFER, "n": 2**31},
+        {**OFFER, "n": "7"},
+        {**OFFER, "n": True},
+        {**CANDIDATE, "n": None},
         {"kind": "offer", "sdp": "x" * 60001},
-        {"kind": "answer", "sdp": "v=0", "extra": 1},
+        {"kind": "answer", "n": 7, "sdp": "v=0", "extra": 1},
         {"kind": "candidate", "candidate": "c"},
         {**CANDIDATE, "sdpMLineIndex": -1},
         {**CANDIDATE, "sdpMLineIndex": True},

@@ -1,6 +1,9 @@
 // The video call between the therapist and the client: WebRTC, peer to peer. Socket.IO only
 // carries the signalling inside the room. The therapist always makes the offer; the client
 // answers. A reload, a dropped network or a failed connection starts a fresh negotiation.
+// Each offer has a number n; answers and candidates carry the n they belong to, and
+// signalling messages are handled one at a time, so a late message from an older
+// negotiation can never be applied to a newer connection.
 
 const STATS_EVERY_MS = 2000;
 
@@ -28,8 +31,16 @@ export class Call {
     this.pc = null;
     this.joined = false;
     this.pendingCandidates = [];
-    socket.on("rtc:signal", (msg) => this.onSignal(msg).catch((err) => this.onStatus("error", err.message)));
+    this.n = 0; // the negotiation this page's connection belongs to
+    this.queue = Promise.resolve();
+    socket.on("rtc:signal", (msg) => this.enqueue(() => this.onSignal(msg)));
     socket.on("connect", () => { if (this.joined) this.signal({ kind: "join" }); });
+  }
+
+  /** Run signalling steps strictly one after another, in arrival order. */
+  enqueue(step) {
+    this.queue = this.queue.then(step).catch((err) => this.onStatus("error", err.message));
+    return this.queue;
   }
 
   signal(message) {
@@ -93,12 +104,14 @@ export class Call {
       // no answer: same-network calls still work without ICE servers
     }
     const pc = new RTCPeerConnection({ iceServers });
+    const n = this.n;
     this.pc = pc;
     if (this.stream) this.stream.getTracks().forEach((t) => pc.addTrack(t, this.stream));
     pc.onicecandidate = ({ candidate }) => {
       if (candidate) {
         this.signal({
           kind: "candidate",
+          n,
           candidate: candidate.candidate,
           sdpMid: candidate.sdpMid,
           sdpMLineIndex: candidate.sdpMLineIndex,
@@ -112,16 +125,19 @@ export class Call {
       const state = pc.connectionState;
       if (state === "connected") this.onStatus("connected", "In the call.");
       else if (state === "disconnected") this.onStatus("reconnecting", "The call is reconnecting…");
-      else if (state === "failed" && this.role === "therapist" && this.joined) this.offer();
+      else if (state === "failed" && this.role === "therapist" && this.joined && this.pc === pc) {
+        this.enqueue(() => this.offer());
+      }
     };
     return pc;
   }
 
   async offer() {
+    this.n = this.n ? (this.n % 2147483646) + 1 : 1 + Math.floor(Math.random() * 1e9);
     const pc = await this.newPeer();
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
-    this.signal({ kind: "offer", sdp: offer.sdp });
+    this.signal({ kind: "offer", n: this.n, sdp: offer.sdp });
   }
 
   async onSignal(msg) {
@@ -132,17 +148,20 @@ export class Call {
     } else if (msg.kind === "leave") {
       this.closePeer();
       if (this.joined) this.onStatus("waiting", "The other person left the call.");
-    } else if (msg.kind === "offer" && this.joined) {
+    } else if (msg.kind === "offer" && this.joined && this.role === "client") {
+      this.n = msg.n;
       const pc = await this.newPeer();
       await pc.setRemoteDescription({ type: "offer", sdp: msg.sdp });
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
-      this.signal({ kind: "answer", sdp: answer.sdp });
+      this.signal({ kind: "answer", n: msg.n, sdp: answer.sdp });
       await this.flushCandidates();
-    } else if (msg.kind === "answer" && this.pc && this.pc.signalingState === "have-local-offer") {
+    } else if (msg.n !== this.n || !this.pc) {
+      // an answer or candidate of an older negotiation, or no call open here: drop it
+    } else if (msg.kind === "answer" && this.pc.signalingState === "have-local-offer") {
       await this.pc.setRemoteDescription({ type: "answer", sdp: msg.sdp });
       await this.flushCandidates();
-    } else if (msg.kind === "candidate" && this.pc) {
+    } else if (msg.kind === "candidate") {
       const candidate = { candidate: msg.candidate, sdpMid: msg.sdpMid, sdpMLineIndex: msg.sdpMLineIndex };
       if (this.pc.remoteDescription) await this.pc.addIceCandidate(candidate);
       else this.pendingCandidates.push(candidate);

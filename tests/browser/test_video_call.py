@@ -94,6 +94,19 @@ def test_a_reloaded_page_is_back_in_the_call_within_10_seconds(call, who):
     print(f"{who} reload: call back in {took:.1f} s")
 
 
+def test_after_a_network_drop_the_call_comes_back_by_itself(call):
+    panel, client = call["panel"], call["client"]
+    client.context.set_offline(True)
+    client.wait_for_selector("#connection[data-status=reconnecting]", timeout=15000)
+    client.context.set_offline(False)
+    client.wait_for_selector("#connection[data-status=connected]", timeout=15000)
+    took = max(
+        wait_live(client, "#call [data-call=remote]", 15),
+        wait_live(panel, "#call [data-call=remote]", 15),
+    )
+    print(f"network drop: call live {took:.1f} s after the socket reconnected")
+
+
 def test_the_therapist_can_turn_video_off_for_the_session(call):
     panel, client = call["panel"], call["client"]
     panel.uncheck("#video-enabled")
@@ -104,3 +117,4 @@ def test_the_therapist_can_turn_video_off_for_the_session(call):
     )
     panel.check("#video-enabled")
     client.wait_for_selector("#call", state="visible")
+
