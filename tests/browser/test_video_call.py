@@ -117,4 +117,3 @@ def test_the_therapist_can_turn_video_off_for_the_session(call):
     )
     panel.check("#video-enabled")
     client.wait_for_selector("#call", state="visible")
-
