@@ -45,6 +45,7 @@ format: setup
 bench: setup chromium
 	$(PY) bench/sync.py
 	$(PY) bench/relay.py
+	$(PY) bench/relay.py --scaling
 
 clean:
 	rm -rf $(VENV) .pytest_cache

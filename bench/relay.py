@@ -10,8 +10,16 @@ clients also do the pages' clock-sync bursts, presence and per-rev acknowledgeme
 The summary has knee_rooms per mode (first room count whose p99 passes 100 ms) and the relay
 latency while other users log in with the production password hash (login_*).
 
+--scaling measures how far the room count grows with a second process: the app on PostgreSQL
+and Redis (the multi-process setup of docs/deploy.md) with one process, then two; each room's
+therapist and client land on the processes as a proxy with sticky sessions would spread them,
+so half the rooms cross between processes. Lines carry "processes"; the summary has
+scaling_knee_rooms per process count.
+
   python bench/relay.py                                    # the sweep (about 8 minutes)
   python bench/relay.py --rooms 100 --mode realistic --seconds 10   # one point
+  python bench/relay.py --scaling                          # 1 vs 2 processes (about 8 minutes)
+  python bench/relay.py --rooms 200 --processes 2          # one point on PostgreSQL + Redis
 """
 
 from __future__ import annotations
@@ -41,6 +49,8 @@ sys.path.insert(0, str(ROOT))
 SECRET = "bench-secret-key-0123456789abcdef0123456789"
 PASSWORD = "bench password for logins"
 KNEE_MS = 100.0
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 MODES = {"realistic": 2.0, "fast": 0.2}  # mean seconds between changes per room
 
 
@@ -108,7 +118,7 @@ def prepare_app_rooms(db_url: str, rooms: int) -> tuple[list[tuple[str, str, int
     app = create_app(
         {
             "SECRET_KEY": SECRET,
-            "SQLALCHEMY_DATABASE_URI": db_url,
+            "SQLALCHEMY_DATABASE_URI": db_url.replace("postgresql://", "postgresql+psycopg://", 1),
             "INSTANCE_PATH": tempfile.mkdtemp(),
         }
     )
@@ -145,25 +155,28 @@ def prepare_app_rooms(db_url: str, rooms: int) -> tuple[list[tuple[str, str, int
 class Load:
     """The sockets of N rooms and their traffic; latencies in ms."""
 
-    def __init__(self, url: str, rooms: list, mean_gap_s: float, bare: bool):
-        self.url, self.rooms, self.gap, self.bare = url, rooms, mean_gap_s, bare
+    def __init__(self, rooms: list, mean_gap_s: float, bare: bool):
+        """rooms: (therapist cookie, client cookie, session id, therapist url, client url)."""
+        self.rooms, self.gap, self.bare = rooms, mean_gap_s, bare
         self.sent: dict[tuple[int, float], float] = {}
         self.latencies: list[float] = []
         self.measuring = False
         self.clients: list[socketio.AsyncClient] = []
 
-    async def connect(self, cookie: str | None, auth: dict, sio=None) -> socketio.AsyncClient:
+    async def connect(
+        self, url: str, cookie: str | None, auth: dict, sio=None
+    ) -> socketio.AsyncClient:
         sio = sio or socketio.AsyncClient(reconnection=False)
-        headers = {"Origin": self.url}
+        headers = {"Origin": url}
         if cookie:
             headers["Cookie"] = f"session={cookie}"
         await sio.connect(
-            self.url, headers=headers, auth=auth, transports=["websocket"], wait_timeout=30
+            url, headers=headers, auth=auth, transports=["websocket"], wait_timeout=30
         )
         self.clients.append(sio)
         return sio
 
-    async def client_side(self, index: int, cookie: str, session_id: int) -> None:
+    async def client_side(self, index: int, cookie: str, url: str) -> None:
         auth = {"room": index} if self.bare else {"role": "client"}
         sio = socketio.AsyncClient(reconnection=False)
 
@@ -177,7 +190,7 @@ class Load:
             if sio.connected:
                 await sio.emit("stim:applied", {"rev": data.get("rev", 0)})
 
-        await self.connect(cookie, auth, sio)
+        await self.connect(url, cookie, auth, sio)
         await sio.emit(
             "presence:update",
             {
@@ -201,9 +214,10 @@ class Load:
                     break
             await asyncio.sleep(15)
 
-    async def therapist_side(self, index: int, cookie: str, session_id: int, stop_at: float):
+    async def therapist_side(self, index: int, room: tuple, stop_at: float):
+        cookie, _, session_id, url, _ = room
         auth = {"room": index} if self.bare else {"role": "therapist", "session_id": session_id}
-        sio = await self.connect(cookie, auth)
+        sio = await self.connect(url, cookie, auth)
         await asyncio.sleep(random.random() * self.gap)
         while time.monotonic() < stop_at and sio.connected:
             speed = round(random.uniform(0.2, 3.0), 6)
@@ -215,14 +229,14 @@ class Load:
         for batch in range(0, len(self.rooms), 50):
             await asyncio.gather(
                 *(
-                    self.client_side(i, c, s)
-                    for i, (_, c, s) in enumerate(self.rooms[batch : batch + 50], start=batch)
+                    self.client_side(i, room[1], room[4])
+                    for i, room in enumerate(self.rooms[batch : batch + 50], start=batch)
                 )
             )
         stop_at = time.monotonic() + warmup + seconds + 1
         tasks = [
-            asyncio.ensure_future(self.therapist_side(i, t, s, stop_at))
-            for i, (t, _, s) in enumerate(self.rooms)
+            asyncio.ensure_future(self.therapist_side(i, room, stop_at))
+            for i, room in enumerate(self.rooms)
         ]
         await asyncio.sleep(warmup)
         self.measuring = True
@@ -234,20 +248,33 @@ class Load:
         await asyncio.gather(*(c.disconnect() for c in self.clients), return_exceptions=True)
 
 
-def measure(server: Proc, rooms: list, mode: str, seconds: float, bare: bool) -> dict:
-    rss_idle = server.rss_kb()
-    load = Load(server.url, rooms, MODES[mode], bare)
+def spread_rooms(rooms: list, servers: list[Proc]) -> list:
+    """Give each room's therapist and client a server, as sticky sessions would: with two
+    servers, a quarter of the rooms sit on each, and half the rooms cross between them."""
+    n = len(servers)
+    return [
+        (t, c, s, servers[i % n].url, servers[(i // n) % n].url)
+        for i, (t, c, s) in enumerate(rooms)
+    ]
+
+
+def measure(servers: list[Proc], rooms: list, mode: str, seconds: float, bare: bool) -> dict:
+    rss_idle = sum(p.rss_kb() for p in servers)
+    load = Load(spread_rooms(rooms, servers), MODES[mode], bare)
     start = {}
+
+    def cpu_s() -> float:
+        return sum(p.cpu_s() for p in servers)
 
     async def go():
         run = asyncio.ensure_future(load.run(seconds))
         while not load.measuring:
             await asyncio.sleep(0.05)
-        start.update(cpu=server.cpu_s(), at=time.monotonic(), rss=server.rss_kb())
+        start.update(cpu=cpu_s(), at=time.monotonic(), rss=sum(p.rss_kb() for p in servers))
         await run
 
     asyncio.run(go())
-    cpu = (server.cpu_s() - start["cpu"]) / (time.monotonic() - start["at"]) * 100
+    cpu = (cpu_s() - start["cpu"]) / (time.monotonic() - start["at"]) * 100
     lat = sorted(load.latencies) or [float("nan")]
     return {
         "p50_ms": round(statistics.median(lat), 2),
@@ -259,10 +286,30 @@ def measure(server: Proc, rooms: list, mode: str, seconds: float, bare: bool) ->
     }
 
 
-def start_app(tmp: Path, rooms: int) -> tuple[Proc, list]:
-    db_url = f"sqlite:///{tmp / f'bench-{rooms}.db'}"
+@contextlib.contextmanager
+def pg_schema():
+    """A fresh PostgreSQL schema for one measurement, dropped after."""
+    import psycopg
+
+    schema = f"bench_{os.getpid()}_{int(time.time() * 1000)}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def start_app(
+    tmp: Path, rooms: int, processes: int = 1, db_url: str | None = None
+) -> tuple[list[Proc], list]:
+    """The app on SQLite, or with db_url (PostgreSQL) on ``processes`` processes behind Redis."""
+    shared = db_url is not None
+    db_url = db_url or f"sqlite:///{tmp / f'bench-{rooms}.db'}"
     env = {
         "DATABASE_URL": db_url,
+        **({"SOCKETIO_MESSAGE_QUEUE": REDIS_URL} if shared else {}),
         "SECRET_KEY": SECRET,
         "SOCKET_EVENTS_PER_S": "1000",
         "SOCKET_EVENT_BURST": "1000",
@@ -276,24 +323,29 @@ def start_app(tmp: Path, rooms: int) -> tuple[Proc, list]:
         capture_output=True,
     )
     room_list, _ = prepare_app_rooms(db_url, rooms)
-    return Proc([sys.executable, "wsgi.py"], env, free_port()), room_list
+    servers = [Proc([sys.executable, "wsgi.py"], env, free_port()) for _ in range(processes)]
+    return servers, room_list
 
 
-def point(rooms: int, mode: str, seconds: float) -> dict:
-    with tempfile.TemporaryDirectory() as tmp:
-        app, room_list = start_app(Path(tmp), rooms)
+def point(rooms: int, mode: str, seconds: float, processes: int = 0) -> dict:
+    """One measurement; processes=0: one process on SQLite, else that many on PostgreSQL+Redis."""
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
+        db_url = stack.enter_context(pg_schema()) if processes else None
+        servers, room_list = start_app(Path(tmp), rooms, processes or 1, db_url)
         try:
-            figures = measure(app, room_list, mode, seconds, bare=False)
+            figures = measure(servers, room_list, mode, seconds, bare=False)
         finally:
-            app.stop()
+            for server in servers:
+                server.stop()
     bare = Proc([sys.executable, "bench/bare_relay.py"], {}, free_port())
     try:
-        base = measure(bare, [("", "", i) for i in range(rooms)], mode, seconds, bare=True)
+        base = measure([bare], [("", "", i) for i in range(rooms)], mode, seconds, bare=True)
     finally:
         bare.stop()
     return {
         "rooms": rooms,
         "mode": mode,
+        **({"processes": processes, "backend": "postgresql+redis"} if processes else {}),
         **figures,
         "baseline_p50_ms": base["p50_ms"],
         "baseline_p99_ms": base["p99_ms"],
@@ -317,13 +369,13 @@ def login_loop(url: str, stop: threading.Event, times: list[float]) -> None:
 
 def with_logins(rooms: int, seconds: float) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        app, room_list = start_app(Path(tmp), rooms)
+        (app,), room_list = start_app(Path(tmp), rooms)
         try:
-            quiet = measure(app, room_list, "realistic", seconds, bare=False)
+            quiet = measure([app], room_list, "realistic", seconds, bare=False)
             stop, times = threading.Event(), []
             thread = threading.Thread(target=login_loop, args=(app.url, stop, times), daemon=True)
             thread.start()
-            busy = measure(app, room_list, "realistic", seconds, bare=False)
+            busy = measure([app], room_list, "realistic", seconds, bare=False)
             stop.set()
             thread.join(40)
         finally:
@@ -342,21 +394,37 @@ def main() -> None:
     parser.add_argument("--rooms", type=int)
     parser.add_argument("--mode", choices=sorted(MODES))
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--processes", type=int, default=0, help="app processes on PostgreSQL + Redis (0: SQLite)"
+    )
+    parser.add_argument("--scaling", action="store_true", help="1 vs 2 processes, PostgreSQL")
     args = parser.parse_args()
     if args.rooms:
-        print(json.dumps(point(args.rooms, args.mode or "realistic", args.seconds)), flush=True)
+        result = point(args.rooms, args.mode or "realistic", args.seconds, args.processes)
+        print(json.dumps(result), flush=True)
         return
-    knee = {}
-    for mode, counts in (("realistic", [50, 250, 500, 1000]), ("fast", [10, 50, 150, 300])):
-        for rooms in counts:
-            result = point(rooms, mode, args.seconds)
-            print(json.dumps(result), flush=True)
-            if result["p99_ms"] > KNEE_MS:
-                knee[mode] = rooms
-                break
-        else:
-            knee[mode] = f">{counts[-1]}"
+    if args.scaling:
+        knee = {
+            str(n): find_knee("realistic", [100, 200, 300, 400, 600], args.seconds, n)
+            for n in (1, 2)
+        }
+        print(json.dumps({"scaling_knee_rooms": knee, "mode": "realistic"}), flush=True)
+        return
+    knee = {
+        "realistic": find_knee("realistic", [50, 250, 500, 1000], args.seconds),
+        "fast": find_knee("fast", [10, 50, 150, 300], args.seconds),
+    }
     print(json.dumps({"knee_rooms": knee, **with_logins(50, args.seconds)}), flush=True)
+
+
+def find_knee(mode: str, counts: list[int], seconds: float, processes: int = 0) -> int | str:
+    """Print a point per room count until p99 passes KNEE_MS; that count is the knee."""
+    for rooms in counts:
+        result = point(rooms, mode, seconds, processes)
+        print(json.dumps(result), flush=True)
+        if result["p99_ms"] > KNEE_MS:
+            return rooms
+    return f">{counts[-1]}"
 
 
 if __name__ == "__main__":
