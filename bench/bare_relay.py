@@ -10,7 +10,13 @@ eventlet.monkey_patch()
 
 import socketio  # noqa: E402
 
-sio = socketio.Server(async_mode="eventlet", cors_allowed_origins="*")
+# The same Engine.IO heartbeat as the app (telehealth/config.py): the same load on the wire.
+sio = socketio.Server(
+    async_mode="eventlet",
+    cors_allowed_origins="*",
+    ping_interval=float(os.environ.get("SOCKETIO_PING_INTERVAL", "5")),
+    ping_timeout=float(os.environ.get("SOCKETIO_PING_TIMEOUT", "5")),
+)
 app = socketio.WSGIApp(sio)
 revs: dict[str, int] = {}
 

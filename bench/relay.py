@@ -4,10 +4,14 @@ under the same load, in the same run. One JSON line per (rooms, mode), then a su
 
 Per line: rooms, mode, p50_ms / p99_ms (therapist emit -> client receipt of the new state),
 baseline_p50_ms / baseline_p99_ms, msgs_per_s (messages the server handled), cpu_pct (server
-process), rss_kb_per_room (server memory growth per room). Modes: "realistic" (a change every
-2 s on average per room, exponential gaps) and "fast" (5 changes a second per room). The
-clients also do the pages' clock-sync bursts, presence and per-rev acknowledgements.
-The summary has knee_rooms per mode (first room count whose p99 passes 100 ms) and the relay
+process), rss_kb_per_room (server memory growth per room), offered_changes_per_s against
+sent_changes_per_s (the load generator shares the machine's cores; when it falls short of the
+offered load, the figures for that point measure the generator as much as the server).
+Modes: "realistic" (a change every 2 s on average per room, exponential gaps) and "fast"
+(5 changes a second per room). The clients also do the pages' clock-sync bursts, presence and
+per-rev acknowledgements. The baseline runs the app's Engine.IO heartbeat (a ping every 5 s);
+the rooms connect spread over one heartbeat, as people arrive at different moments. The
+summary has knee_rooms per mode (first room count whose p99 passes 100 ms) and the relay
 latency while other users log in with the production password hash (login_*).
 
 --scaling measures how far the room count grows with a second process: the app on PostgreSQL
@@ -51,6 +55,7 @@ PASSWORD = "bench password for logins"
 KNEE_MS = 100.0
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+HEARTBEAT_S = 5.0  # the app's SOCKETIO_PING_INTERVAL, which the baseline uses too
 MODES = {"realistic": 2.0, "fast": 0.2}  # mean seconds between changes per room
 
 
@@ -160,6 +165,7 @@ class Load:
         self.rooms, self.gap, self.bare = rooms, mean_gap_s, bare
         self.sent: dict[tuple[int, float], float] = {}
         self.latencies: list[float] = []
+        self.sent_while_measuring = 0
         self.measuring = False
         self.clients: list[socketio.AsyncClient] = []
 
@@ -222,17 +228,22 @@ class Load:
         while time.monotonic() < stop_at and sio.connected:
             speed = round(random.uniform(0.2, 3.0), 6)
             self.sent[(index, speed)] = time.perf_counter()
+            self.sent_while_measuring += self.measuring
             await sio.emit("stim:update", {"speed_pps": speed})
             await asyncio.sleep(random.expovariate(1 / self.gap))
 
     async def run(self, seconds: float, warmup: float = 3.0) -> None:
-        for batch in range(0, len(self.rooms), 50):
+        batches = range(0, len(self.rooms), 50)
+        for batch in batches:
             await asyncio.gather(
                 *(
                     self.client_side(i, room[1], room[4])
                     for i, room in enumerate(self.rooms[batch : batch + 50], start=batch)
                 )
             )
+            # People arrive at different moments: spreading the connections over one
+            # heartbeat keeps every socket's pings from firing in the same instant.
+            await asyncio.sleep(HEARTBEAT_S / len(batches))
         stop_at = time.monotonic() + warmup + seconds + 1
         tasks = [
             asyncio.ensure_future(self.therapist_side(i, room, stop_at))
@@ -281,6 +292,10 @@ def measure(servers: list[Proc], rooms: list, mode: str, seconds: float, bare: b
         "p99_ms": round(lat[min(len(lat) - 1, int(0.99 * len(lat)))], 2),
         # each change reaches 2 sockets and is acknowledged once; plus the clock pings
         "msgs_per_s": round(len(load.latencies) * 3 / seconds + len(rooms) * 8 / 15, 1),
+        # what the rooms should send (rooms / mean gap) against what the load generator, one
+        # Python process on the same cores, managed to send: below 1, the generator is the limit
+        "offered_changes_per_s": round(len(rooms) / MODES[mode], 1),
+        "sent_changes_per_s": round(load.sent_while_measuring / seconds, 1),
         "cpu_pct": round(cpu, 1),
         "rss_kb_per_room": round((start["rss"] - rss_idle) / len(rooms), 1),
     }
