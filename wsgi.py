@@ -43,7 +43,23 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def _steady_gc() -> None:
+    """Keep the garbage collector from pausing every socket at once.
+
+    Measured with bench/relay.py (250 rooms): full collections walked the whole heap, the
+    app's modules and metadata included, and froze the loop for 60-100 ms, which was the p99
+    of the relay (112 ms). Moving what exists at start-up out of the collector's sight
+    (gc.freeze) and collecting the young generation less often brought p99 to about 20 ms.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
+
+
 if SERVING:
+    _steady_gc()
     _stop_on_sigterm()
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))

@@ -220,10 +220,12 @@ class Load:
                     break
             await asyncio.sleep(15)
 
-    async def therapist_side(self, index: int, room: tuple, stop_at: float):
+    async def therapist_connect(self, index: int, room: tuple) -> socketio.AsyncClient:
         cookie, _, session_id, url, _ = room
         auth = {"room": index} if self.bare else {"role": "therapist", "session_id": session_id}
-        sio = await self.connect(url, cookie, auth)
+        return await self.connect(url, cookie, auth)
+
+    async def therapist_side(self, index: int, sio, stop_at: float):
         await asyncio.sleep(random.random() * self.gap)
         while time.monotonic() < stop_at and sio.connected:
             speed = round(random.uniform(0.2, 3.0), 6)
@@ -233,21 +235,25 @@ class Load:
             await asyncio.sleep(random.expovariate(1 / self.gap))
 
     async def run(self, seconds: float, warmup: float = 3.0) -> None:
+        """Connect every room's client, then every therapist, then start the traffic."""
         batches = range(0, len(self.rooms), 50)
-        for batch in batches:
-            await asyncio.gather(
-                *(
-                    self.client_side(i, room[1], room[4])
-                    for i, room in enumerate(self.rooms[batch : batch + 50], start=batch)
-                )
-            )
-            # People arrive at different moments: spreading the connections over one
-            # heartbeat keeps every socket's pings from firing in the same instant.
-            await asyncio.sleep(HEARTBEAT_S / len(batches))
+        therapists = []
+        for side in ("client", "therapist"):
+            for batch in batches:
+                rooms = list(enumerate(self.rooms[batch : batch + 50], start=batch))
+                if side == "client":
+                    await asyncio.gather(*(self.client_side(i, r[1], r[4]) for i, r in rooms))
+                else:
+                    therapists += await asyncio.gather(
+                        *(self.therapist_connect(i, r) for i, r in rooms)
+                    )
+                # People arrive at different moments: spreading the connections over one
+                # heartbeat keeps every socket's pings from firing in the same instant.
+                await asyncio.sleep(HEARTBEAT_S / len(batches) / 2)
         stop_at = time.monotonic() + warmup + seconds + 1
         tasks = [
-            asyncio.ensure_future(self.therapist_side(i, room, stop_at))
-            for i, room in enumerate(self.rooms)
+            asyncio.ensure_future(self.therapist_side(i, sio, stop_at))
+            for i, sio in enumerate(therapists)
         ]
         await asyncio.sleep(warmup)
         self.measuring = True

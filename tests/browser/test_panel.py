@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from .conftest import open_room
+from .conftest import collect_errors, open_room, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -15,10 +13,7 @@ def room(browser, server):
     therapist_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     client_ctx = browser.new_context(viewport={"width": 390, "height": 844})
     panel, client = therapist_ctx.new_page(), client_ctx.new_page()
-    errors = []
-    for p in (panel, client):
-        p.on("pageerror", lambda exc: errors.append(str(exc)))
-        p.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    errors = collect_errors(panel, client)
     open_room(panel, client, server, "panel-therapist@example.org")
     yield {"panel": panel, "client": client, "errors": errors}
     assert not errors
@@ -29,13 +24,6 @@ def room(browser, server):
 def revision(page) -> int:
     """The newest state rev the client page has applied."""
     return int(page.evaluate("() => document.body.dataset.rev || -1"))
-
-
-def wait_until(condition, timeout_s: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.02)
 
 
 def test_the_panel_shows_the_clients_screen_and_shapes_the_mirror_like_it(room):

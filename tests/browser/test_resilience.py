@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import uuid
 
 import psycopg
 import pytest
 
-from .conftest import Server, open_room
+from .conftest import Server, open_room, wait_until
 from .test_session_flow import sample, spread
 
 PG_URL = os.environ.get("RESILIENCE_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("RESILIENCE_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def wait_until(condition, timeout_s: float, what: str) -> float:
-    """Wait for ``condition``; return how long it took."""
-    start = time.monotonic()
-    while not condition():
-        assert time.monotonic() - start < timeout_s, f"{what}: not within {timeout_s} s"
-        time.sleep(0.05)
-    return time.monotonic() - start
 
 
 def rev_of(page) -> int:

@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 import json
-import time
 
-from .conftest import open_panel, open_room
-
-
-def wait_until(condition, timeout_s: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
+from .conftest import collect_errors, open_panel, open_room
 
 
 def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(browser, server):
@@ -21,9 +13,7 @@ def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(
         browser.new_context(viewport={"width": 390, "height": 844}),
     )
     panel, client = ctx.new_page(), client_ctx.new_page()
-    errors = []
-    for page in (panel, client):
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    errors = collect_errors(panel, client)
     open_room(panel, client, server, "scores-therapist@example.org")
 
     panel.click("[data-ask=sud]")

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .conftest import PASSWORD, login
+from .conftest import PASSWORD, collect_errors, login
 
 # Reads the client's canvas right after a frame is drawn: where the target is (CSS pixels).
 SAMPLE_JS = """
@@ -76,10 +76,7 @@ def pages(browser, server):
     therapist_ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     client_ctx = browser.new_context(viewport={"width": 900, "height": 600})
     therapist, client = therapist_ctx.new_page(), client_ctx.new_page()
-    errors = []
-    for p in (therapist, client):
-        p.on("pageerror", lambda exc: errors.append(str(exc)))
-        p.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    errors = collect_errors(therapist, client)
     yield {"therapist": therapist, "client": client, "errors": errors}
     therapist_ctx.close()
     client_ctx.close()

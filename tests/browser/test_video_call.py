@@ -41,6 +41,14 @@ def wait_live(page, selector: str, timeout_s: float) -> float:
     return time.monotonic() - start
 
 
+def wait_both_live(call, timeout_s: float) -> float:
+    """Wait until each side shows the other's live picture; the longer of the two waits."""
+    remote = "#call [data-call=remote]"
+    return max(
+        wait_live(call["panel"], remote, timeout_s), wait_live(call["client"], remote, timeout_s)
+    )
+
+
 @pytest.fixture(scope="module")
 def call(media_browser, server):
     panel_ctx = media_browser.new_context(permissions=["camera", "microphone"])
@@ -61,10 +69,7 @@ def test_both_sides_receive_live_video_and_audio(call):
     panel, client = call["panel"], call["client"]
     panel.click("#call [data-call=join]")
     client.click("#call [data-call=join]")
-    took = max(
-        wait_live(panel, "#call [data-call=remote]", 15),
-        wait_live(client, "#call [data-call=remote]", 15),
-    )
+    took = wait_both_live(call, 15)
     print(f"video call connected in {took:.1f} s")
     panel.wait_for_selector("#call [data-call=stats]:has-text('round trip')", timeout=10000)
     assert not call["errors"]
@@ -84,26 +89,19 @@ def test_stimulation_runs_while_the_call_is_on(call):
 @pytest.mark.parametrize("who", ["client", "panel"])
 def test_a_reloaded_page_is_back_in_the_call_within_10_seconds(call, who):
     page = call[who]
-    other = call["panel" if who == "client" else "client"]
     page.reload()
     page.wait_for_selector("#connection[data-status=connected]")
-    took = max(
-        wait_live(page, "#call [data-call=remote]", 10),
-        wait_live(other, "#call [data-call=remote]", 10),
-    )
+    took = wait_both_live(call, 10)
     print(f"{who} reload: call back in {took:.1f} s")
 
 
 def test_after_a_network_drop_the_call_comes_back_by_itself(call):
-    panel, client = call["panel"], call["client"]
+    client = call["client"]
     client.context.set_offline(True)
     client.wait_for_selector("#connection[data-status=reconnecting]", timeout=15000)
     client.context.set_offline(False)
     client.wait_for_selector("#connection[data-status=connected]", timeout=15000)
-    took = max(
-        wait_live(client, "#call [data-call=remote]", 15),
-        wait_live(panel, "#call [data-call=remote]", 15),
-    )
+    took = wait_both_live(call, 15)
     print(f"network drop: call live {took:.1f} s after the socket reconnected")
 
 
