@@ -20,6 +20,11 @@ def rev_of(page) -> int:
     return int(page.evaluate("() => document.body.dataset.rev || -1"))
 
 
+def panel_rev(panel) -> int:
+    """The last state revision the therapist's panel got back from the server."""
+    return int(panel.evaluate("() => document.getElementById('panel').dataset.rev"))
+
+
 def room_pages(browser, panel_server: Server, client_server: Server, email: str):
     """A therapist's panel on one server and the client's page on another (or the same)."""
     panel_ctx, client_ctx = browser.new_context(), browser.new_context()
@@ -34,15 +39,13 @@ def test_a_client_whose_network_drops_shows_the_current_state_soon_after_it_retu
     panel, client, panel_ctx, client_ctx = room_pages(browser, server, server, "drop@example.org")
     panel.fill("#c-set_passes", "0")
     panel.click("#start")
+    panel.wait_for_selector("#run-state[data-state=running]", timeout=5000)
+    running_rev = panel_rev(panel)
     client_ctx.set_offline(True)
     client.wait_for_selector("#connection[data-status=reconnecting]", timeout=15000)
     panel.select_option("#c-pattern", "vertical")  # changed while the client is offline
-    wait_until(
-        lambda: int(panel.evaluate("() => document.getElementById('panel').dataset.rev")) > 0,
-        5,
-        "panel rev",
-    )
-    target_rev = int(panel.evaluate("() => document.getElementById('panel').dataset.rev"))
+    wait_until(lambda: panel_rev(panel) > running_rev, 5, "the server took the change")
+    target_rev = panel_rev(panel)
     client_ctx.set_offline(False)
     took = wait_until(lambda: rev_of(client) >= target_rev, 5, "client back to the current state")
     moving = sample(client, "stage", count=30)
@@ -116,10 +119,7 @@ def test_two_server_processes_share_a_room_through_redis_and_postgresql(
         panel.wait_for_selector("#run-state[data-state=running]", timeout=5000)
         # the panel's changes may travel as one update or several: wait for the last one
         wait_until(
-            lambda: (
-                rev_of(client)
-                == int(panel.evaluate("() => document.getElementById('panel').dataset.rev"))
-            ),
+            lambda: rev_of(client) == panel_rev(panel),
             5,
             "the change crosses to the other process",
         )
