@@ -17,6 +17,10 @@ if SERVING:
     import eventlet
 
     eventlet.monkey_patch()
+    # psycopg 3 does not support eventlet: its default (C) wait blocks the whole process
+    # while PostgreSQL answers. Its selectors-based wait goes through eventlet's green
+    # selectors instead, so other sockets run meanwhile (tests/test_serving.py).
+    os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_selector")
 
 from telehealth import create_app  # noqa: E402
 from telehealth.extensions import socketio  # noqa: E402
