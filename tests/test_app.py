@@ -129,3 +129,15 @@ def test_no_page_loads_anything_from_another_host(app, room):
     page = room.therapist_http.get(f"/therapist/sessions/{room.session.id}").text
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     assert sources and all(s.startswith(("/", "#", "data:")) for s in sources), sources
+
+
+def test_a_server_database_gets_a_pool_sized_for_green_threads(monkeypatch):
+    from telehealth.config import _engine_options
+
+    monkeypatch.setenv("DB_POOL_SIZE", "7")
+    assert _engine_options("postgresql+psycopg://db/x") == {
+        "pool_pre_ping": True,
+        "pool_size": 7,
+        "max_overflow": 10,
+    }
+    assert _engine_options("sqlite:///x.db") == {"pool_pre_ping": True}
