@@ -47,6 +47,27 @@ def _stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, stop)
 
 
+def _connection_limit() -> int:
+    """How many connections the process holds at once (each WebSocket is one, for as long as
+    the page is open). eventlet's own default is 1,024: the 1,025th socket waited unanswered
+    in the listen queue, so one process held at most about 500 rooms however idle they were.
+    Each connection is a file descriptor, so the soft descriptor limit is raised to match."""
+    import resource
+
+    wanted = int(os.environ.get("MAX_CONNECTIONS", "10000"))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    need = wanted + 256  # the database, Redis, log files and the listening socket
+    if soft != resource.RLIM_INFINITY and soft < need:
+        soft = need if hard == resource.RLIM_INFINITY else min(need, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    if soft != resource.RLIM_INFINITY and soft < need:
+        wanted = max(64, soft - 256)
+        print(
+            f"File descriptor limit {soft}: holding at most {wanted} connections", file=sys.stderr
+        )
+    return wanted
+
+
 def _steady_gc() -> None:
     """Keep the garbage collector from pausing every socket at once.
 
@@ -69,6 +90,6 @@ if SERVING:
     port = int(os.environ.get("PORT", "5000"))
     print(f"Serving on http://{host}:{port}", file=sys.stderr, flush=True)
     try:
-        socketio.run(app, host=host, port=port, log_output=False)
+        socketio.run(app, host=host, port=port, log_output=False, max_size=_connection_limit())
     finally:
         print("Server stopped", file=sys.stderr, flush=True)

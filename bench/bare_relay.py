@@ -56,5 +56,8 @@ def applied(sid, data):
 
 if __name__ == "__main__":
     eventlet.wsgi.server(
-        eventlet.listen(("127.0.0.1", int(os.environ["PORT"]))), app, log_output=False
+        eventlet.listen(("127.0.0.1", int(os.environ["PORT"]))),
+        app,
+        log_output=False,
+        max_size=10000,  # as wsgi.py: eventlet's default of 1,024 connections is ~500 rooms
     )

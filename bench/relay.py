@@ -286,6 +286,8 @@ def measure(servers: list[Proc], rooms: list, mode: str, seconds: float, bare: b
     async def go():
         run = asyncio.ensure_future(load.run(seconds))
         while not load.measuring:
+            if run.done():  # connecting failed: say why instead of waiting for ever
+                run.result()
             await asyncio.sleep(0.05)
         start.update(cpu=cpu_s(), at=time.monotonic(), rss=sum(p.rss_kb() for p in servers))
         await run

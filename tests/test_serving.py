@@ -54,3 +54,28 @@ def test_the_served_app_waits_on_postgresql_without_stalling_other_green_threads
     assert done.returncode == 0, done.stderr[-2000:]
     elapsed = float(done.stdout.split("elapsed ")[1])
     assert elapsed < 0.9, f"four 0.3 s waits took {elapsed:.2f} s: the waits blocked the loop"
+
+
+def test_the_served_app_holds_more_than_eventlets_default_of_1024_connections(tmp_path):
+    """Every open page holds a connection for as long as it is open; eventlet serves 1,024 at
+    once unless told otherwise, and the next one waited unanswered (about 500 rooms)."""
+    import resource
+    import socket
+    import urllib.request
+
+    from tests.browser.conftest import Server
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < 4096:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
+    server = Server(tmp_path).start()
+    held = []
+    try:
+        for _ in range(1100):  # idle connections, as open pages between messages
+            held.append(socket.create_connection(("127.0.0.1", server.port), timeout=5))
+        with urllib.request.urlopen(server.url + "/static/js/motion.js", timeout=5) as reply:
+            assert reply.status == 200
+    finally:
+        for conn in held:
+            conn.close()
+        server.stop()
