@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from . import record, stimulation
 from .extensions import db
@@ -27,45 +28,74 @@ def wire_state(state: State, t_ms: float | None = None) -> State:
     return {**state, "server_ms": t_ms, "passes": stimulation.passes_done(state, t_ms)}
 
 
+LAST_KNOWN_MAX = 20_000
+
+
+def _last_known() -> dict[int, State]:
+    """The last state this app stored, per session: a change starts from it instead of reading
+    the row again. It is stale only when another process changed the room since; then the
+    conditional update in change_state matches nothing and the change is redone from the row."""
+    return current_app.extensions.setdefault("telehealth.last_known_state", {})
+
+
+def _remember(session_id: int, state: State | None) -> None:
+    known = _last_known()
+    if state is None:
+        known.pop(session_id, None)
+        return
+    if len(known) >= LAST_KNOWN_MAX and session_id not in known:
+        known.clear()  # rooms of days gone by; live ones come back with their next change
+    known[session_id] = state
+
+
+def _stored_state(session_id: int) -> State:
+    return db.session.execute(
+        sa.select(TherapySession.stim_state).where(TherapySession.id == session_id)
+    ).scalar_one()
+
+
 def change_state(session_id: int, change: Callable[[State, float], State | None]) -> State | None:
     """Apply ``change(state, now_ms)`` and store it; a concurrent writer makes us retry.
 
-    The update is conditional on the ``rev`` we read, so two processes (or two quick events)
-    never both win with the same ``rev``: every stored state has a rev one above the last.
-    A change that returns None leaves the state as it is (and returns None).
+    The update is conditional on the ``rev`` we started from, so two processes (or two quick
+    events) never both win with the same ``rev``: every stored state has a rev one above the
+    last. A change that returns None leaves the state as it is (and returns None); it is
+    always judged on the stored state, never on this process's memory of it.
     """
+    remembered = _last_known().get(session_id)
     for _ in range(5):
-        row = db.session.execute(
-            sa.select(TherapySession.stim_state, TherapySession.stim_rev).where(
-                TherapySession.id == session_id
-            )
-        ).one()
+        old = remembered if remembered is not None else _stored_state(session_id)
         t_ms = now_ms()
-        new = change(row.stim_state, t_ms)
+        new = change(old, t_ms)
         if new is None:
             db.session.rollback()
+            if remembered is not None:
+                remembered = None  # not worth a write on memory alone: ask the row
+                continue
             return None
         done = db.session.execute(
             sa.update(TherapySession)
-            .where(TherapySession.id == session_id, TherapySession.stim_rev == row.stim_rev)
+            .where(TherapySession.id == session_id, TherapySession.stim_rev == old["rev"])
             .values(
                 stim_state=new,
                 stim_rev=new["rev"],
                 stim_ends_at_ms=stimulation.ends_at_ms(new),
             )
+            .execution_options(synchronize_session=False)
         )
         if done.rowcount == 1:
-            record.note_state_change(session_id, row.stim_state, new, t_ms)
+            record.note_state_change(session_id, old, new, t_ms)
             db.session.commit()
+            _remember(session_id, new)
             return new
         db.session.rollback()
+        remembered = None
+        _remember(session_id, None)
     raise stimulation.StimError("busy", "The room is busy; please try again.")
 
 
 def read_state(session_id: int) -> State:
-    return db.session.scalar(
-        sa.select(TherapySession.stim_state).where(TherapySession.id == session_id)
-    )
+    return _stored_state(session_id)
 
 
 def client_arrived(session_id: int) -> None:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, current_app, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
@@ -15,7 +16,7 @@ from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 from . import logins, record, rooms, video
 from .channels import link_room, login_room, room_name
 from .extensions import db, socketio
-from .models import SCORE_KINDS, JoinLink, TherapySession
+from .models import SCORE_KINDS, JoinLink, StaffLogin, TherapySession, User
 from .stimulation import StimError
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,9 @@ def still_allowed(role: str, session_id: int) -> bool:
     now = time.monotonic()
     if now - session.get("checked_at", -1e9) < current_app.config["SOCKET_RECHECK_S"]:
         return True
+    loaded = _load_for_check(role, session_id)  # held: the session keeps rows weakly
+    if not loaded:  # no such login, link or session together: no need to look further
+        return False
     if role == THERAPIST:
         allowed = _therapist_session(session_id) is not None
     else:
@@ -77,6 +81,26 @@ def still_allowed(role: str, session_id: int) -> bool:
     if allowed:
         session["checked_at"] = now
     return allowed
+
+
+def _load_for_check(role: str, session_id: int) -> list:
+    """Read the rows the check looks at in one round trip (the login, its user and the session;
+    or the join link and its session); the check's own lookups then find them in the
+    database session instead of asking three times."""
+    if role == THERAPIST:
+        query = (
+            sa.select(StaffLogin, User, TherapySession)
+            .join(User, User.id == StaffLogin.user_id)
+            .join(TherapySession, TherapySession.therapist_id == User.id)
+            .where(StaffLogin.id == session.get("login_id"), TherapySession.id == session_id)
+        )
+    else:
+        query = (
+            sa.select(JoinLink, TherapySession)
+            .join(TherapySession, TherapySession.id == JoinLink.therapy_session_id)
+            .where(JoinLink.id == session.get("client_link_id"))
+        )
+    return db.session.execute(query).all()
 
 
 def within_rate() -> bool:

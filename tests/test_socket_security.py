@@ -107,3 +107,25 @@ def test_a_sockets_login_check_is_cached_briefly_and_then_asked_again(app, room)
     reply = room.client_socket.emit("clock:ping", {"t": 3}, callback=True)
     assert reply["error"]["code"] == "ended"
     assert not room.client_socket.is_connected()
+
+
+def test_a_sockets_login_check_asks_the_database_once(app, room):
+    """The check reads the login, its user and the session (or the link and its session) in
+    one round trip: it runs for every socket every SOCKET_RECHECK_S, so its cost is per room."""
+    import sqlalchemy as sa
+
+    from telehealth.extensions import db
+
+    statements = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        for sock in (room.therapist_socket, room.client_socket):
+            statements.clear()
+            assert sock.emit("clock:ping", {"t": 1}, callback=True)["ok"]
+            assert len(statements) == 1, [s.split("FROM")[-1][:60] for s in statements]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
