@@ -100,7 +100,9 @@ def _load_for_check(role: str, session_id: int) -> list:
             .join(TherapySession, TherapySession.id == JoinLink.therapy_session_id)
             .where(JoinLink.id == session.get("client_link_id"))
         )
-    return db.session.execute(query).all()
+    # Not the session's record (notes, stimulation state): only what the check compares.
+    only = sa.orm.load_only(TherapySession.id, TherapySession.therapist_id)
+    return db.session.execute(query.options(only)).all()
 
 
 def within_rate() -> bool:
