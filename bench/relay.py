@@ -434,7 +434,7 @@ def main() -> None:
         print(json.dumps({"scaling_knee_rooms": knee, "mode": "realistic"}), flush=True)
         return
     knee = {
-        "realistic": find_knee("realistic", [50, 250, 500, 1000], args.seconds),
+        "realistic": find_knee("realistic", [50, 250, 500, 750, 1000], args.seconds),
         "fast": find_knee("fast", [10, 50, 150, 300], args.seconds),
     }
     print(json.dumps({"knee_rooms": knee, **with_logins(50, args.seconds)}), flush=True)

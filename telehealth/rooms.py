@@ -48,9 +48,13 @@ def _remember(session_id: int, state: State | None) -> None:
     known[session_id] = state
 
 
+# Plain table statements on the hot path: the ORM's statement machinery was most of their cost.
+_ROOM = TherapySession.__table__
+
+
 def _stored_state(session_id: int) -> State:
     return db.session.execute(
-        sa.select(TherapySession.stim_state).where(TherapySession.id == session_id)
+        sa.select(_ROOM.c.stim_state).where(_ROOM.c.id == session_id)
     ).scalar_one()
 
 
@@ -74,14 +78,13 @@ def change_state(session_id: int, change: Callable[[State, float], State | None]
                 continue
             return None
         done = db.session.execute(
-            sa.update(TherapySession)
-            .where(TherapySession.id == session_id, TherapySession.stim_rev == old["rev"])
+            sa.update(_ROOM)
+            .where(_ROOM.c.id == session_id, _ROOM.c.stim_rev == old["rev"])
             .values(
                 stim_state=new,
                 stim_rev=new["rev"],
                 stim_ends_at_ms=stimulation.ends_at_ms(new),
             )
-            .execution_options(synchronize_session=False)
         )
         if done.rowcount == 1:
             record.note_state_change(session_id, old, new, t_ms)

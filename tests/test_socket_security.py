@@ -129,3 +129,24 @@ def test_a_sockets_login_check_asks_the_database_once(app, room):
             assert len(statements) == 1, [s.split("FROM")[-1][:60] for s in statements]
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_socket_events_do_not_verify_the_cookie_again(app, room, monkeypatch):
+    """Each event runs with the socket's own session; decoding the cookie again for every
+    event was wasted work (a twentieth of a loaded process's CPU)."""
+    from flask.sessions import SecureCookieSessionInterface
+
+    opened = []
+    real = SecureCookieSessionInterface.open_session
+
+    def counting(self, app_, request):
+        opened.append(request.path)
+        return real(self, app_, request)
+
+    monkeypatch.setattr(SecureCookieSessionInterface, "open_session", counting)
+    for t in range(3):
+        assert room.client_socket.emit("clock:ping", {"t": t}, callback=True)["ok"]
+        assert room.therapist_socket.emit("clock:ping", {"t": t}, callback=True)["ok"]
+    assert opened == []
+    assert room.therapist_http.get("/therapist/clients").status_code == 200  # pages still do
+    assert opened
