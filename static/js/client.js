@@ -41,10 +41,8 @@ const socket = connect({ role: "client" }, {
 });
 
 const clock = new ServerClock(socket, {
-  onSync(c) {
-    showClockOnPage(c);
-    tellPresence();
-  },
+  onEstimate: showClockOnPage,
+  onSync: () => tellPresence(),
 });
 // Tell the therapist which state this screen shows, once it is drawn.
 view = new StimView(canvas, clock, {

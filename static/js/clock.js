@@ -9,8 +9,9 @@ export function localNow() {
 }
 
 export class ServerClock {
-  constructor(socket, { samples = 8, refreshMs = 15000, onSync = null } = {}) {
+  constructor(socket, { samples = 8, refreshMs = 15000, onSync = null, onEstimate = null } = {}) {
     this.onSync = onSync; // called after each burst with the clock (offset and round trip)
+    this.onEstimate = onEstimate; // called whenever the offset in use changes
     this.socket = socket;
     this.samples = samples;
     this.refreshMs = refreshMs;
@@ -42,6 +43,7 @@ export class ServerClock {
     const top = this.best.slice(0, 3);
     this.offsetMs = top.reduce((s, x) => s + x.offset, 0) / top.length;
     this.rttMs = this.best[0].rtt;
+    if (this.onEstimate) this.onEstimate(this);
   }
 
   async burst() {
@@ -72,7 +74,7 @@ export class ServerClock {
   }
 }
 
-/** Put the estimate on the page for diagnostics (and the sync benchmark). */
+/** Put the estimate in use on the page for diagnostics (the sync benchmark and tests). */
 export function showClockOnPage(c) {
   document.body.dataset.clockOffsetMs = c.offsetMs.toFixed(3);
   document.body.dataset.rttMs = c.rttMs.toFixed(3);

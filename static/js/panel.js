@@ -44,7 +44,7 @@ const socket = connect({ role: "therapist", session_id: sessionId }, {
     window.location.assign("/login");
   },
 });
-const clock = new ServerClock(socket, { onSync: showClockOnPage });
+const clock = new ServerClock(socket, { onEstimate: showClockOnPage });
 const view = new StimView(document.getElementById("mirror"), clock);
 socket.on("connect", () => clock.start());
 
