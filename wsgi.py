@@ -35,16 +35,49 @@ def _eventlet_config() -> dict:
 app = create_app(_eventlet_config() if SERVING else None)
 
 
+STOP_GRACE_S = 3.0  # how long a stop waits for open connections to close
+
+
 def _stop_on_sigterm() -> None:
-    """SIGTERM (systemd, a container runtime) stops the server cleanly: the listening socket
-    closes, open WebSockets drop (browsers reconnect to the next process) and the exit code is
-    0. Everything a browser was told is already committed to the database."""
+    """SIGTERM (systemd, a container runtime) stops the server cleanly: every open socket is
+    closed (browsers reconnect at once, to the next process or to this one once it is back),
+    the listening socket closes and the exit code is 0. Everything a browser was told is
+    already committed to the database.
+
+    eventlet's server waits for every open connection before it returns, and a page's
+    WebSocket stays open for as long as the page does, so the sockets are closed first; and
+    the stop is delivered to the main green thread, whichever one the signal interrupted.
+    """
     import signal
 
-    def stop(signum, frame):
-        raise SystemExit(0)
+    import eventlet
+    import eventlet.hubs
+    import eventlet.patcher
+    import greenlet
 
-    signal.signal(signal.SIGTERM, stop)
+    main = greenlet.getcurrent()
+
+    def close_and_exit() -> None:
+        # A page answers the close at once; one that does not is not waited for long.
+        eventlet.spawn_after(STOP_GRACE_S, give_up)
+        socketio.server.eio.disconnect()  # every Engine.IO socket of this process
+        eventlet.kill(main, SystemExit(0))
+
+    def give_up() -> None:
+        print("Server stopped (connections left open)", file=sys.stderr, flush=True)
+        os._exit(0)
+
+    # The signal only wakes the event loop if something it watches becomes ready: a pipe.
+    wake_r, wake_w = os.pipe()
+    os.set_blocking(wake_w, False)
+
+    def on_signal() -> None:
+        eventlet.hubs.trampoline(wake_r, read=True)
+        close_and_exit()
+
+    eventlet.spawn(on_signal)
+    raw_write = eventlet.patcher.original("os").write  # the handler runs inside the loop
+    signal.signal(signal.SIGTERM, lambda signum, frame: raw_write(wake_w, b"x"))
 
 
 def _connection_limit() -> int:

@@ -79,3 +79,41 @@ def test_the_served_app_holds_more_than_eventlets_default_of_1024_connections(tm
         for conn in held:
             conn.close()
         server.stop()
+
+
+def test_sigterm_closes_open_websockets_and_stops_at_once(tmp_path):
+    """Open pages hold WebSockets for as long as they are open; eventlet's server waited for
+    every one of them before it stopped, so a SIGTERM (a deploy, a restart) never finished
+    until systemd killed the process. Now every socket is closed and the process exits 0."""
+    import asyncio
+    import time
+
+    import aiohttp
+
+    from tests.browser.conftest import Server
+
+    server = Server(tmp_path).start()
+
+    async def pages():
+        url = server.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
+        async with aiohttp.ClientSession() as http:
+            sockets = [
+                await http.ws_connect(url, headers={"Origin": server.url}) for _ in range(20)
+            ]
+            for ws in sockets:
+                assert (await ws.receive()).data.startswith("0{")  # Engine.IO open
+            started = time.monotonic()
+            server.proc.terminate()
+            seen = await asyncio.gather(*(ws.receive() for ws in sockets))
+            while server.proc.poll() is None and time.monotonic() - started < 10:
+                await asyncio.sleep(0.05)
+            return seen, time.monotonic() - started
+
+    try:
+        seen, elapsed = asyncio.run(pages())
+        assert server.proc.poll() == 0, f"still running {elapsed:.1f} s after SIGTERM"
+        assert elapsed < 3
+        assert all(msg.data == "1" for msg in seen)  # each page was told: Engine.IO close
+    finally:
+        server.stop()
+    assert "Server stopped" in (tmp_path / "server.log").read_text()

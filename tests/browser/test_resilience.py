@@ -56,7 +56,8 @@ def test_a_client_whose_network_drops_shows_the_current_state_soon_after_it_retu
     client_ctx.close()
 
 
-def test_a_killed_server_comes_back_and_the_session_carries_on(browser, tmp_path):
+@pytest.mark.parametrize("how", ["killed", "stopped with SIGTERM"])
+def test_a_killed_server_comes_back_and_the_session_carries_on(browser, tmp_path, how):
     srv = Server(tmp_path).start()
     try:
         panel, client, panel_ctx, client_ctx = room_pages(browser, srv, srv, "restart@example.org")
@@ -67,7 +68,12 @@ def test_a_killed_server_comes_back_and_the_session_carries_on(browser, tmp_path
         panel.wait_for_selector("#scores .sud-chart circle[data-value='6']")
         rev_before = rev_of(client)
 
-        srv.kill()  # mid-set, without warning
+        if how == "killed":
+            srv.kill()  # mid-set, without warning
+        else:  # a deploy or a restart: the open sockets are closed, the process exits 0
+            srv.proc.terminate()
+            assert srv.proc.wait(5) == 0
+            srv.log.close()
         client.wait_for_selector("#connection[data-status=reconnecting]", timeout=15000)
         srv.start()
         took = wait_until(
@@ -86,7 +92,7 @@ def test_a_killed_server_comes_back_and_the_session_carries_on(browser, tmp_path
 
         scores = json.loads(panel_ctx.request.get(panel.url + "/scores.json").text())["scores"]
         assert [(s["kind"], s["value"]) for s in scores] == [("sud", 6)]  # once, not lost
-        print(f"restart: both pages reconnected {took:.2f} s after the server was back")
+        print(f"{how}: both pages reconnected {took:.2f} s after the server was back")
         panel_ctx.close()
         client_ctx.close()
     finally:
