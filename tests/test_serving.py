@@ -86,6 +86,7 @@ def test_sigterm_closes_open_websockets_and_stops_at_once(tmp_path):
     every one of them before it stopped, so a SIGTERM (a deploy, a restart) never finished
     until systemd killed the process. Now every socket is closed and the process exits 0."""
     import asyncio
+    import concurrent.futures
     import time
 
     import aiohttp
@@ -110,7 +111,9 @@ def test_sigterm_closes_open_websockets_and_stops_at_once(tmp_path):
             return seen, time.monotonic() - started
 
     try:
-        seen, elapsed = asyncio.run(pages())
+        # In its own thread: the browser tests' Playwright keeps a loop running in this one.
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            seen, elapsed = pool.submit(lambda: asyncio.run(pages())).result()
         assert server.proc.poll() == 0, f"still running {elapsed:.1f} s after SIGTERM"
         assert elapsed < 3
         assert all(msg.data == "1" for msg in seen)  # each page was told: Engine.IO close
