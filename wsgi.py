@@ -93,11 +93,9 @@ def _connection_limit() -> int:
     if soft != resource.RLIM_INFINITY and soft < need:
         soft = need if hard == resource.RLIM_INFINITY else min(need, hard)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-    if soft != resource.RLIM_INFINITY and soft < need:
-        wanted = max(64, soft - 256)
-        print(
-            f"File descriptor limit {soft}: holding at most {wanted} connections", file=sys.stderr
-        )
+        if soft < need:  # the hard limit is lower: hold what fits
+            wanted = max(64, soft - 256)
+            print(f"File descriptor limit {soft}: holding {wanted} connections", file=sys.stderr)
     return wanted
 
 

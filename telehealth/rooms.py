@@ -15,6 +15,8 @@ from .extensions import db
 from .models import TherapySession, utcnow
 
 State = dict[str, Any]
+# Plain table statements on the hot path: the ORM's statement machinery was most of their cost.
+_ROOM = TherapySession.__table__
 
 
 def now_ms() -> float:
@@ -46,10 +48,6 @@ def _remember(session_id: int, state: State | None) -> None:
     if len(known) >= LAST_KNOWN_MAX and session_id not in known:
         known.clear()  # rooms of days gone by; live ones come back with their next change
     known[session_id] = state
-
-
-# Plain table statements on the hot path: the ORM's statement machinery was most of their cost.
-_ROOM = TherapySession.__table__
 
 
 def _stored_state(session_id: int) -> State:
