@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections import Counter
+
 from telehealth import rooms
 from tests.conftest import csrf_token
 
@@ -150,3 +153,30 @@ def test_socket_events_do_not_verify_the_cookie_again(app, room, monkeypatch):
     assert opened == []
     assert room.therapist_http.get("/therapist/clients").status_code == 200  # pages still do
     assert opened
+
+
+def test_socket_events_leave_no_garbage_cycles(room):
+    """Each event's objects are freed as it ends, not left for the garbage collector: a
+    collection pauses every socket of the process (at 750 rooms, events left ~50 objects each
+    in cycles, and the collector paused the loop for 7 ms every 0.15 s and 40 ms every 3 s).
+    Counted: the request contexts, frames and tracebacks in what the collector finds (other
+    tests' leftovers, such as their apps' compiled SQL, may be found too, and are not ours)."""
+    room.client_socket.emit("clock:ping", {"t": 0}, callback=True)  # first-use caches filled
+    room.therapist_socket.emit("stim:update", {"speed_pps": 1.0}, callback=True)
+    gc.collect()
+    gc.disable()
+    gc.set_debug(gc.DEBUG_SAVEALL)  # keep what a collection finds, to look at it
+    try:
+        for t in range(1, 21):
+            assert room.client_socket.emit("clock:ping", {"t": t}, callback=True)["ok"]
+            update = {"speed_pps": 1 + t / 100}
+            assert room.therapist_socket.emit("stim:update", update, callback=True)["ok"]
+            assert room.client_socket.emit("stim:applied", {"rev": t}, callback=True)["ok"]
+        gc.collect()
+        kinds = Counter(type(thing).__name__ for thing in gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    ours = {kind: kinds[kind] for kind in ("RequestContext", "AppContext", "frame", "traceback")}
+    assert sum(ours.values()) == 0, f"left in cycles after 60 events: {ours}"
