@@ -28,11 +28,15 @@ def _engine_options(database_url: str) -> dict:
     holds a connection: a pool too small for the process's concurrency opens and closes
     connections all the time (measured: several % of a loaded process's CPU). Keep
     processes x (DB_POOL_SIZE + DB_MAX_OVERFLOW) below PostgreSQL's max_connections."""
-    options: dict = {"pool_pre_ping": True}
-    if not database_url.startswith("sqlite"):
-        options["pool_size"] = int(_env_float("DB_POOL_SIZE", 20))
-        options["max_overflow"] = int(_env_float("DB_MAX_OVERFLOW", 10))
-    return options
+    if database_url.startswith("sqlite"):
+        return {}  # a file in this process: no connection to lose, nothing to ping
+    # A server database's connections can break (a restart, a network cut): test each one
+    # as it leaves the pool.
+    return {
+        "pool_pre_ping": True,
+        "pool_size": int(_env_float("DB_POOL_SIZE", 20)),
+        "max_overflow": int(_env_float("DB_MAX_OVERFLOW", 10)),
+    }
 
 
 def instance_secret_key(instance_path: str) -> str:

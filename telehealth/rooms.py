@@ -15,8 +15,20 @@ from .extensions import db
 from .models import TherapySession, utcnow
 
 State = dict[str, Any]
-# Plain table statements on the hot path: the ORM's statement machinery was most of their cost.
+# The hot path's statements, built once: plain table statements (the ORM's statement machinery
+# was most of their cost) whose values come as parameters, so SQLAlchemy finds each in its
+# compiled cache without building and hashing it again for every change.
 _ROOM = TherapySession.__table__
+_READ_STATE = sa.select(_ROOM.c.stim_state).where(_ROOM.c.id == sa.bindparam("session_id"))
+_WRITE_STATE = (
+    sa.update(_ROOM)
+    .where(_ROOM.c.id == sa.bindparam("session_id"), _ROOM.c.stim_rev == sa.bindparam("old_rev"))
+    .values(
+        stim_state=sa.bindparam("state", type_=_ROOM.c.stim_state.type),
+        stim_rev=sa.bindparam("rev"),
+        stim_ends_at_ms=sa.bindparam("ends_at_ms", type_=_ROOM.c.stim_ends_at_ms.type),
+    )
+)
 
 
 def now_ms() -> float:
@@ -51,9 +63,7 @@ def _remember(session_id: int, state: State | None) -> None:
 
 
 def _stored_state(session_id: int) -> State:
-    return db.session.execute(
-        sa.select(_ROOM.c.stim_state).where(_ROOM.c.id == session_id)
-    ).scalar_one()
+    return db.session.execute(_READ_STATE, {"session_id": session_id}).scalar_one()
 
 
 def change_state(session_id: int, change: Callable[[State, float], State | None]) -> State | None:
@@ -76,13 +86,14 @@ def change_state(session_id: int, change: Callable[[State, float], State | None]
                 continue
             return None
         done = db.session.execute(
-            sa.update(_ROOM)
-            .where(_ROOM.c.id == session_id, _ROOM.c.stim_rev == old["rev"])
-            .values(
-                stim_state=new,
-                stim_rev=new["rev"],
-                stim_ends_at_ms=stimulation.ends_at_ms(new),
-            )
+            _WRITE_STATE,
+            {
+                "session_id": session_id,
+                "old_rev": old["rev"],
+                "state": new,
+                "rev": new["rev"],
+                "ends_at_ms": stimulation.ends_at_ms(new),
+            },
         )
         if done.rowcount == 1:
             record.note_state_change(session_id, old, new, t_ms)

@@ -100,26 +100,33 @@ def still_allowed(role: str, session_id: int) -> bool:
     return allowed
 
 
+# Not the session's record (notes, stimulation state): only what the check compares. Built
+# once, with the ids as parameters: SQLAlchemy then finds them in its compiled cache without
+# building and hashing them again for every check.
+_ONLY_OWNER = sa.orm.load_only(TherapySession.id, TherapySession.therapist_id)
+_CHECK_THERAPIST = (
+    sa.select(StaffLogin, User, TherapySession)
+    .join(User, User.id == StaffLogin.user_id)
+    .join(TherapySession, TherapySession.therapist_id == User.id)
+    .where(StaffLogin.id == sa.bindparam("login_id"), TherapySession.id == sa.bindparam("sid"))
+    .options(_ONLY_OWNER)
+)
+_CHECK_CLIENT = (
+    sa.select(JoinLink, TherapySession)
+    .join(TherapySession, TherapySession.id == JoinLink.therapy_session_id)
+    .where(JoinLink.id == sa.bindparam("link_id"))
+    .options(_ONLY_OWNER)
+)
+
+
 def _load_for_check(role: str, session_id: int) -> list:
     """Read the rows the check looks at in one round trip (the login, its user and the session;
     or the join link and its session); the check's own lookups then find them in the
     database session instead of asking three times."""
     if role == THERAPIST:
-        query = (
-            sa.select(StaffLogin, User, TherapySession)
-            .join(User, User.id == StaffLogin.user_id)
-            .join(TherapySession, TherapySession.therapist_id == User.id)
-            .where(StaffLogin.id == session.get("login_id"), TherapySession.id == session_id)
-        )
-    else:
-        query = (
-            sa.select(JoinLink, TherapySession)
-            .join(TherapySession, TherapySession.id == JoinLink.therapy_session_id)
-            .where(JoinLink.id == session.get("client_link_id"))
-        )
-    # Not the session's record (notes, stimulation state): only what the check compares.
-    only = sa.orm.load_only(TherapySession.id, TherapySession.therapist_id)
-    return db.session.execute(query.options(only)).all()
+        params = {"login_id": session.get("login_id"), "sid": session_id}
+        return db.session.execute(_CHECK_THERAPIST, params).all()
+    return db.session.execute(_CHECK_CLIENT, {"link_id": session.get("client_link_id")}).all()
 
 
 def within_rate() -> bool:
