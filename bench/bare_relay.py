@@ -1,6 +1,11 @@
 """The baseline for bench/relay.py: a bare python-socketio relay on eventlet (no auth, no
-database) that does what the app's room does on the wire, and nothing else."""
+database, no Flask) that does what the app's room does on the wire, and nothing else.
 
+It is served as wsgi.py serves the app (the same heartbeat, connection limit, event handling
+in order per socket, and garbage-collector settings), so the difference between the two is
+what the app's own code costs, not a setting either could change."""
+
+import gc
 import os
 import time
 
@@ -16,6 +21,7 @@ sio = socketio.Server(
     cors_allowed_origins="*",
     ping_interval=float(os.environ.get("SOCKETIO_PING_INTERVAL", "5")),
     ping_timeout=float(os.environ.get("SOCKETIO_PING_TIMEOUT", "5")),
+    async_handlers=False,  # as telehealth/__init__.py
 )
 app = socketio.WSGIApp(sio)
 revs: dict[str, int] = {}
@@ -55,6 +61,9 @@ def applied(sid, data):
 
 
 if __name__ == "__main__":
+    gc.collect()  # as wsgi.py's _steady_gc
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
     eventlet.wsgi.server(
         eventlet.listen(("127.0.0.1", int(os.environ["PORT"]))),
         app,

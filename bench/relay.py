@@ -6,7 +6,11 @@ Per line: rooms, mode, p50_ms / p99_ms (therapist emit -> client receipt of the 
 baseline_p50_ms / baseline_p99_ms, msgs_per_s (messages the server handled), cpu_pct (server
 process), rss_kb_per_room (server memory growth per room), offered_changes_per_s against
 sent_changes_per_s (the load generator shares the machine's cores; when it falls short of the
-offered load, the figures for that point measure the generator as much as the server).
+offered load, the figures for that point measure the generator as much as the server),
+generator_cpu_pct, and the baseline's CPU (baseline_cpu_pct, baseline_generator_cpu_pct).
+With one server process, the server gets a core of its own and the generator the others; the
+generator does not collect garbage while it measures (its pauses would count as latency); the
+baseline is served with the app's serving settings (bench/bare_relay.py says which).
 Modes: "realistic" (a change every 2 s on average per room, exponential gaps) and "fast"
 (5 changes a second per room). The clients also do the pages' clock-sync bursts, presence and
 per-rev acknowledgements. The baseline runs the app's Engine.IO heartbeat (a ping every 5 s);
@@ -285,8 +289,24 @@ def spread_rooms(rooms: list, servers: list[Proc]) -> list:
     ]
 
 
-def measure(servers: list[Proc], rooms: list, mode: str, seconds: float, bare: bool) -> dict:
+def own_cores(servers: list[Proc]) -> set[int] | None:
+    """One server process gets a core of its own and the load generator the others, so the
+    two do not take turns on the same core (unpinned, the same load measured 73 % or 91 % of
+    a core from one run to the next). Several processes share the cores as in production.
+    Returns the generator's former cores, to restore."""
+    cores = sorted(os.sched_getaffinity(0))
+    if len(servers) != 1 or len(cores) < 2:
+        return None
+    os.sched_setaffinity(servers[0].proc.pid, {cores[0]})
+    os.sched_setaffinity(0, set(cores[1:]))
+    return set(cores)
+
+
+def measure(
+    servers: list[Proc], rooms: list, mode: str, seconds: float, bare: bool, pin: bool = True
+) -> dict:
     rss_idle = sum(p.rss_kb() for p in servers)
+    cores = own_cores(servers) if pin else None
     load = Load(spread_rooms(rooms, servers), MODES[mode], bare)
     start = {}
 
@@ -307,7 +327,11 @@ def measure(servers: list[Proc], rooms: list, mode: str, seconds: float, bare: b
         )
         await run
 
-    asyncio.run(go())
+    try:
+        asyncio.run(go())
+    finally:
+        if cores:
+            os.sched_setaffinity(0, cores)
     elapsed = time.monotonic() - start["at"]
     cpu = (cpu_s() - start["cpu"]) / elapsed * 100
     generator_cpu = (time.process_time() - start["own"]) / elapsed * 100
@@ -414,11 +438,13 @@ def with_logins(rooms: int, seconds: float) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         (app,), room_list = start_app(Path(tmp), rooms)
         try:
-            quiet = measure([app], room_list, "realistic", seconds, bare=False)
+            # Not pinned: the password hashes run on the server's thread pool, which a server
+            # held to one core would share with its event loop.
+            quiet = measure([app], room_list, "realistic", seconds, bare=False, pin=False)
             stop, times = threading.Event(), []
             thread = threading.Thread(target=login_loop, args=(app.url, stop, times), daemon=True)
             thread.start()
-            busy = measure([app], room_list, "realistic", seconds, bare=False)
+            busy = measure([app], room_list, "realistic", seconds, bare=False, pin=False)
             stop.set()
             thread.join(40)
         finally:

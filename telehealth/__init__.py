@@ -80,6 +80,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
         ping_interval=app.config["SOCKETIO_PING_INTERVAL"],
         ping_timeout=app.config["SOCKETIO_PING_TIMEOUT"],
+        # A socket's events are handled one after the other, in the order it sent them, in
+        # the green thread that reads it: a therapist's quick changes land in the order made
+        # (handled side by side, a change waiting on the database could land after a later
+        # one), and no green thread is started per event (7 % of a loaded process's CPU).
+        async_handlers=False,
     )
 
     from . import admin, auth, cli, client, errors, headers, inputs, logins, therapist

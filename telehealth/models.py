@@ -274,8 +274,12 @@ class JoinLink(db.Model):
         return link, token
 
     def usable(self, now: datetime | None = None) -> bool:
-        now = now or utcnow()
-        return self.revoked_at is None and now < self.expires_at
+        return self.is_usable(self.revoked_at, self.expires_at, now)
+
+    @staticmethod
+    def is_usable(revoked_at: datetime | None, expires_at: datetime, now: datetime | None = None):
+        """The rule, for a link row read without loading the link (the sockets' recheck)."""
+        return revoked_at is None and (now or utcnow()) < expires_at
 
     @classmethod
     def find(cls, token: str) -> JoinLink | None:

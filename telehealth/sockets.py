@@ -87,46 +87,49 @@ def still_allowed(role: str, session_id: int) -> bool:
     now = time.monotonic()
     if now - session.get("checked_at", -1e9) < current_app.config["SOCKET_RECHECK_S"]:
         return True
-    loaded = _load_for_check(role, session_id)  # held: the session keeps rows weakly
-    if not loaded:  # no such login, link or session together: no need to look further
-        return False
     if role == THERAPIST:
-        allowed = _therapist_session(session_id) is not None
+        loaded = _load_for_check(session_id)  # held: the session keeps rows weakly
+        allowed = bool(loaded) and _therapist_session(session_id) is not None
     else:
-        therapy_session = current_client_session()
-        allowed = therapy_session is not None and therapy_session.id == session_id
+        allowed = _client_link_allowed(session_id)
     if allowed:
         session["checked_at"] = now
     return allowed
 
 
-# Not the session's record (notes, stimulation state): only what the check compares. Built
-# once, with the ids as parameters: SQLAlchemy then finds them in its compiled cache without
-# building and hashing them again for every check.
-_ONLY_OWNER = sa.orm.load_only(TherapySession.id, TherapySession.therapist_id)
+# Built once, with the ids as parameters: SQLAlchemy then finds them in its compiled cache
+# without building and hashing them again for every check. Not the session's record (notes,
+# stimulation state): only what the check compares.
 _CHECK_THERAPIST = (
     sa.select(StaffLogin, User, TherapySession)
     .join(User, User.id == StaffLogin.user_id)
     .join(TherapySession, TherapySession.therapist_id == User.id)
     .where(StaffLogin.id == sa.bindparam("login_id"), TherapySession.id == sa.bindparam("sid"))
-    .options(_ONLY_OWNER)
+    .options(sa.orm.load_only(TherapySession.id, TherapySession.therapist_id))
 )
-_CHECK_CLIENT = (
-    sa.select(JoinLink, TherapySession)
-    .join(TherapySession, TherapySession.id == JoinLink.therapy_session_id)
-    .where(JoinLink.id == sa.bindparam("link_id"))
-    .options(_ONLY_OWNER)
+_LINK = JoinLink.__table__
+_CHECK_LINK = sa.select(_LINK.c.therapy_session_id, _LINK.c.revoked_at, _LINK.c.expires_at).where(
+    _LINK.c.id == sa.bindparam("link_id")
 )
 
 
-def _load_for_check(role: str, session_id: int) -> list:
-    """Read the rows the check looks at in one round trip (the login, its user and the session;
-    or the join link and its session); the check's own lookups then find them in the
-    database session instead of asking three times."""
-    if role == THERAPIST:
-        params = {"login_id": session.get("login_id"), "sid": session_id}
-        return db.session.execute(_CHECK_THERAPIST, params).all()
-    return db.session.execute(_CHECK_CLIENT, {"link_id": session.get("client_link_id")}).all()
+def _load_for_check(session_id: int) -> list:
+    """Read the rows the therapist's check looks at (the login, its user and the session) in
+    one round trip; the check's own lookups then find them in the database session instead of
+    asking three times."""
+    params = {"login_id": session.get("login_id"), "sid": session_id}
+    return db.session.execute(_CHECK_THERAPIST, params).all()
+
+
+def _client_link_allowed(session_id: int) -> bool:
+    """Is the client's join link still usable, for this session? Read as a plain row: most
+    sockets are clients', and loading the link as an object cost more than the query."""
+    link = db.session.execute(_CHECK_LINK, {"link_id": session.get("client_link_id")}).one_or_none()
+    return (
+        link is not None
+        and link.therapy_session_id == session_id
+        and JoinLink.is_usable(link.revoked_at, link.expires_at)
+    )
 
 
 def within_rate() -> bool:

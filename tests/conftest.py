@@ -67,6 +67,22 @@ class FreshContextSocket(SocketIOTestClient):
         return self._fresh(super().emit, *args, **kwargs)
 
 
+PG_URL = os.environ.get("RESILIENCE_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[str]:
+    """A PostgreSQL URL on a schema of its own, for real server processes; dropped after."""
+    import psycopg
+
+    schema = "it_" + uuid.uuid4().hex[:10]
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 @pytest.fixture
 def app_config() -> dict:
     """Extra configuration for the ``app`` fixture; a test module may override this fixture."""

@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import PG_URL
+
 ROOT = Path(__file__).resolve().parents[1]
-PG_URL = os.environ.get("RESILIENCE_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 # Run wsgi.py as the server does, but instead of serving, time four green threads that each
 # wait 0.3 s on PostgreSQL: cooperative waits overlap (about 0.3 s), blocking ones add up (1.2 s).
@@ -120,3 +121,75 @@ def test_sigterm_closes_open_websockets_and_stops_at_once(tmp_path):
     finally:
         server.stop()
     assert "Server stopped" in (tmp_path / "server.log").read_text()
+
+
+def test_a_therapists_quick_changes_land_in_the_order_made(tmp_path, pg_schema):
+    """A slider dragged sends changes in quick succession. Each waits on the database; handled
+    side by side, a later one could land first and an earlier one last, leaving the client on
+    a value the therapist had moved past (or refused as busy). Served on PostgreSQL, where a
+    database wait lets other events run."""
+    import asyncio
+    import concurrent.futures
+
+    import socketio
+
+    from telehealth import create_app
+    from telehealth import rooms as room_state
+    from telehealth.extensions import db
+    from telehealth.models import Client, StaffLogin, TherapySession, User
+    from tests.browser.conftest import Server
+
+    server = Server(tmp_path, {"DATABASE_URL": pg_schema}).start()
+    app = create_app(
+        {
+            "SECRET_KEY": server.env["SECRET_KEY"],  # cookies as the server signs them
+            "SQLALCHEMY_DATABASE_URI": pg_schema.replace("postgresql://", "postgresql+psycopg://"),
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+    with app.app_context():
+        therapist = User(email="order@example.org", role="therapist", password_hash="-")
+        db.session.add(therapist)
+        db.session.flush()
+        db.session.add(StaffLogin(id="order-login-0001", user_id=therapist.id))
+        client = Client(therapist_id=therapist.id, pseudonym="Order")
+        therapy_session = TherapySession.open(client, room_state.now_ms())
+        db.session.add(therapy_session)
+        db.session.commit()
+        session_id = therapy_session.id
+        cookie = app.session_interface.get_signing_serializer(app).dumps(
+            {"_user_id": str(therapist.id), "_fresh": True, "login_id": "order-login-0001"}
+        )
+        db.session.remove()
+        db.engine.dispose()  # the server has the database from here on
+    sent = [round(0.5 + 0.05 * i, 2) for i in range(30)]
+
+    async def drag_the_slider():
+        seen = []
+        sio = socketio.AsyncClient(reconnection=False)
+        sio.on("stim:state", lambda state: seen.append((state["rev"], state["settings"])))
+        await sio.connect(
+            server.url,
+            headers={"Origin": server.url, "Cookie": f"session={cookie}"},
+            auth={"role": "therapist", "session_id": session_id},
+            transports=["websocket"],
+        )
+        replies = await asyncio.gather(
+            *(sio.call("stim:update", {"speed_pps": speed}, timeout=10) for speed in sent)
+        )
+        for _ in range(100):
+            if len(seen) > len(sent):
+                break
+            await asyncio.sleep(0.05)
+        await sio.disconnect()
+        return replies, seen
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            replies, seen = pool.submit(lambda: asyncio.run(drag_the_slider())).result()
+    finally:
+        server.stop()
+    assert all(reply["ok"] for reply in replies), [r for r in replies if not r["ok"]][:3]
+    first_rev = seen[0][0]
+    assert [rev for rev, _ in seen] == list(range(first_rev, first_rev + len(sent) + 1))
+    assert [settings["speed_pps"] for _, settings in seen[1:]] == sent

@@ -112,6 +112,21 @@ def test_a_sockets_login_check_is_cached_briefly_and_then_asked_again(app, room)
     assert not room.client_socket.is_connected()
 
 
+def test_a_client_socket_whose_link_expired_is_cut_at_its_next_check(room):
+    from datetime import timedelta
+
+    from telehealth.extensions import db
+    from telehealth.models import JoinLink, utcnow
+
+    assert room.client_socket.emit("clock:ping", {"t": 1}, callback=True)["ok"]
+    link = db.session.get(JoinLink, room.link.id)
+    link.expires_at = utcnow() - timedelta(seconds=1)  # expired while the page was open
+    db.session.commit()
+    reply = room.client_socket.emit("clock:ping", {"t": 2}, callback=True)
+    assert reply["error"]["code"] == "ended"
+    assert not room.client_socket.is_connected()
+
+
 def test_a_sockets_login_check_asks_the_database_once(app, room):
     """The check reads the login, its user and the session (or the link and its session) in
     one round trip: it runs for every socket every SOCKET_RECHECK_S, so its cost is per room."""

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 
-import psycopg
 import pytest
 
 from .conftest import Server, open_room, wait_until
 from .test_session_flow import sample, spread
 
-PG_URL = os.environ.get("RESILIENCE_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("RESILIENCE_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -97,16 +94,6 @@ def test_a_killed_server_comes_back_and_the_session_carries_on(browser, tmp_path
         client_ctx.close()
     finally:
         srv.stop()
-
-
-@pytest.fixture
-def pg_schema():
-    schema = "it_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def test_two_server_processes_share_a_room_through_redis_and_postgresql(
