@@ -277,7 +277,9 @@ class JoinLink(db.Model):
         return self.is_usable(self.revoked_at, self.expires_at, now)
 
     @staticmethod
-    def is_usable(revoked_at: datetime | None, expires_at: datetime, now: datetime | None = None):
+    def is_usable(
+        revoked_at: datetime | None, expires_at: datetime, now: datetime | None = None
+    ) -> bool:
         """The rule, for a link row read without loading the link (the sockets' recheck)."""
         return revoked_at is None and (now or utcnow()) < expires_at
 
