@@ -60,10 +60,17 @@ def applied(sid, data):
     return {"ok": True}
 
 
+def young_collector():
+    while True:
+        eventlet.sleep(0.05)
+        gc.collect(0)
+
+
 if __name__ == "__main__":
     gc.collect()  # as wsgi.py's _steady_gc
     gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
+    gc.set_threshold(10_000, 1_000, 10)
+    eventlet.spawn(young_collector)
     eventlet.wsgi.server(
         eventlet.listen(("127.0.0.1", int(os.environ["PORT"]))),
         app,

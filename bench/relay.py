@@ -24,9 +24,9 @@ therapist and client land on the processes as a proxy with sticky sessions would
 so half the rooms cross between processes. Lines carry "processes"; the summary has
 scaling_knee_rooms per process count.
 
-  python bench/relay.py                                    # the sweep (about 8 minutes)
+  python bench/relay.py                                    # the sweep (about 13 minutes)
   python bench/relay.py --rooms 100 --mode realistic --seconds 10   # one point
-  python bench/relay.py --scaling                          # 1 vs 2 processes (about 8 minutes)
+  python bench/relay.py --scaling                          # 1 vs 2 processes (about 15 minutes)
   python bench/relay.py --rooms 200 --processes 2          # one point on PostgreSQL + Redis
 """
 
@@ -474,7 +474,7 @@ def main() -> None:
         return
     if args.scaling:
         knee = {
-            str(n): find_knee("realistic", [100, 200, 300, 400, 600], args.seconds, n)
+            str(n): find_knee("realistic", [100, 200, 400, 600, 800, 1000], args.seconds, n)
             for n in (1, 2)
         }
         print(json.dumps({"scaling_knee_rooms": knee, "mode": "realistic"}), flush=True)
