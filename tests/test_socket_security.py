@@ -128,8 +128,8 @@ def test_a_client_socket_whose_link_expired_is_cut_at_its_next_check(room):
 
 
 def test_a_sockets_login_check_asks_the_database_once(app, room):
-    """The check reads the login, its user and the session (or the link and its session) in
-    one round trip: it runs for every socket every SOCKET_RECHECK_S, so its cost is per room."""
+    """The check reads the login, its user and the session (or the client's link row) in one
+    round trip: it runs for every socket every SOCKET_RECHECK_S, so its cost is per room."""
     import sqlalchemy as sa
 
     from telehealth.extensions import db
