@@ -2,8 +2,9 @@
 
 ``INIT`` is installed before a page loads (Playwright add_init_script). It only observes: it
 counts the renderer's draws and the frames the browser offers, records every tone the page
-schedules (when, on which clock) and every stereo panner it builds, and can skew the page's
-clock by a known amount. Samples of the target's position are read from the canvas pixels.
+schedules (when, on which clock), every stereo panner it builds and when each state reached the
+page, and can skew the page's clock by a known amount. Samples of the target's position are
+read from the canvas pixels.
 """
 
 from __future__ import annotations
@@ -40,6 +41,16 @@ INIT = """
     }
     return start.call(this, when, ...rest);
   };
+  // when each state reached the page (it writes the state's rev on the body once handled)
+  probe.revs = [];
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.target === document.body) {
+        const offset = Number(document.body.dataset.clockOffsetMs || 0);
+        probe.revs.push({ rev: Number(document.body.dataset.rev), epoch: probe.epoch(), offset });
+      }
+    }
+  }).observe(document, { attributes: true, attributeFilter: ["data-rev"], subtree: true });
   const Panner = window.StereoPannerNode;
   window.StereoPannerNode = class extends Panner {
     constructor(ctx, opts) {

@@ -125,31 +125,48 @@ def test_a_set_ends_after_exactly_n_passes_and_the_client_saw_them_all(room, pas
     assert not state["running"] and state["anchor"]["phase0"] == 1 + passes
 
 
+LATE_TONE_MS = 20  # audio.js plays a tone it learns of at most this late at once, later ones never
+
+
 def test_tones_are_scheduled_on_the_arrivals_and_panned_to_their_side(room):
     client = room["client"]
-    client.evaluate("() => { window.__probe.tones.length = 0; window.__probe.pans.length = 0; }")
+    probe_keys = "['tones', 'pans', 'revs']"
+    client.evaluate(f"() => {{ for (const k of {probe_keys}) window.__probe[k].length = 0; }}")
     run(room, passes=4, speed=2.0)
+    start_rev = int(room["panel"].get_attribute("#panel", "data-rev"))
     client.wait_for_timeout(int(4.5 / 2.0 * 1000) + 500)
-    probe = client.evaluate(
-        "() => ({ tones: window.__probe.tones, pans: window.__probe.pans,"
-        " offset: Number(document.body.dataset.clockOffsetMs) })"
-    )
+    read = f"() => Object.fromEntries({probe_keys}.map((k) => [k, window.__probe[k]]))"
+    probe = client.evaluate(read)
     state = room_state(room)  # at rest now; the set's own start gives its arrival times
     t0, phase0, speed = (
         state["set_started_ms"],
         state["set_start_phase"],
         state["settings"]["speed_pps"],
     )
-    edges = [1, 2, 3, 4, 5]
-    expected = [t0 + (k - phase0) * 1000 / speed for k in edges]
-    scheduled = sorted(
-        t["epochNow"] + (t["when"] - t["ctxNow"]) * 1000 + t["offset"] for t in probe["tones"]
-    )
-    assert len(scheduled) == len(edges), scheduled
-    errors = [abs(a - b) for a, b in zip(scheduled, expected, strict=True)]
-    print(f"tone error max {max(errors):.2f} ms")
+    due = {k: t0 + (k - phase0) * 1000 / speed for k in [1, 2, 3, 4, 5]}
+    # On the server's clock: when the set's start reached the client, and for each tone when the
+    # page planned it and when it plays.
+    arrived = next(r["epoch"] + r["offset"] for r in probe["revs"] if r["rev"] == start_rev)
+    tones = []
+    for t in probe["tones"]:
+        planned = t["epochNow"] + t["offset"]
+        tones.append((planned, planned + (t["when"] - t["ctxNow"]) * 1000))
+    toned = {min(due, key=lambda k, at=at: abs(due[k] - at)): (p, at) for p, at in tones}
+    assert len(toned) == len(tones) >= 4, (tones, due)
+    errors = []
+    for k, (planned, at) in sorted(toned.items()):
+        if planned < due[k]:  # planned ahead, as every tone is unless the start came late
+            errors.append(abs(at - due[k]))
+        else:  # due before the start reached the page (a slow delivery): at once, if at all
+            assert arrived - planned < 5.0, "planned late by the page itself"
+            assert at - planned < 1.0 and planned - due[k] <= LATE_TONE_MS, (k, planned, at, due)
+    # the only arrivals without a tone were already past when the start reached the page
+    for k in due.keys() - toned.keys():
+        assert due[k] < arrived - LATE_TONE_MS + 5, (k, due[k], arrived)
+    print(f"start reached the client in {arrived - t0:.1f} ms; tone error max {max(errors):.2f} ms")
     assert max(errors) <= 5.0
-    assert probe["pans"] == [1, -1, 1, -1, 1]  # edge 1 is the right, edge 2 the left, ...
+    sides = {k: 1 if k % 2 else -1 for k in toned}  # edge 1 is the right, edge 2 the left, ...
+    assert probe["pans"] == [sides[k] for k in sorted(toned)]
 
 
 def test_an_offline_render_puts_a_left_tone_left_and_a_right_tone_right(room):
