@@ -3,8 +3,8 @@
 ``INIT`` is installed before a page loads (Playwright add_init_script). It only observes: it
 counts the renderer's draws and the frames the browser offers, records every tone the page
 schedules (when, on which clock), every stereo panner it builds and when each state reached the
-page, and can skew the page's clock by a known amount. Samples of the target's position are
-read from the canvas pixels.
+page; it can skew the page's clock or delay what reaches the page by a known amount. Samples of
+the target's position are read from the canvas pixels.
 """
 
 from __future__ import annotations
@@ -12,6 +12,20 @@ from __future__ import annotations
 INIT = """
 (() => {
   const skew = %(skew_ms)s;
+  const lateBy = %(late_ms)s;
+  if (lateBy) {
+    // every message from the server arrives lateBy ms late, in order, as over a slow network
+    const RealSocket = window.WebSocket;
+    window.WebSocket = class extends RealSocket {
+      set onmessage(handler) {
+        super.onmessage = handler && ((ev) => setTimeout(() => handler.call(this, ev), lateBy));
+      }
+
+      get onmessage() {
+        return super.onmessage;
+      }
+    };
+  }
   const realNow = performance.now.bind(performance);
   const realDate = Date.now;
   if (skew) {
@@ -86,8 +100,9 @@ SAMPLE = """async ([canvasId, ms, colour]) => {
 TARGET_RGB = [0x4F, 0xC3, 0xF7]
 
 
-def init_script(skew_ms: float = 0.0) -> str:
-    return INIT % {"skew_ms": repr(float(skew_ms))}
+def init_script(skew_ms: float = 0.0, late_ms: float = 0.0) -> str:
+    """The probe; ``skew_ms`` moves the page's clock, ``late_ms`` delays what the server sends."""
+    return INIT % {"skew_ms": repr(float(skew_ms)), "late_ms": repr(float(late_ms))}
 
 
 def start_sampling(page, canvas_id: str, ms: int):

@@ -13,14 +13,13 @@ from .conftest import open_room
 from .probe import finish, init_script, interpolate, normalise, start_sampling
 
 
-@pytest.fixture(scope="module")
-def room(browser, server):
+def open_sync_room(browser, server, email: str, client_late_ms: float = 0.0):
     panel_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     client_ctx = browser.new_context(viewport={"width": 800, "height": 450})
     panel_ctx.add_init_script(init_script())
-    client_ctx.add_init_script(init_script())
+    client_ctx.add_init_script(init_script(late_ms=client_late_ms))
     panel, client = panel_ctx.new_page(), client_ctx.new_page()
-    open_room(panel, client, server, "sync-therapist@example.org")
+    open_room(panel, client, server, email)
     client.click("#enable-sound")
     client.wait_for_selector("body[data-sound=on]")
     panel.select_option("#c-profile", "linear")
@@ -28,6 +27,17 @@ def room(browser, server):
     yield {"panel": panel, "client": client, "server": server, "session_id": session_id}
     panel_ctx.close()
     client_ctx.close()
+
+
+@pytest.fixture(scope="module")
+def room(browser, server):
+    yield from open_sync_room(browser, server, "sync-therapist@example.org")
+
+
+@pytest.fixture(scope="module")
+def slow_room(browser, server):
+    """A room whose client page gets everything the server sends 150 ms late."""
+    yield from open_sync_room(browser, server, "slow-therapist@example.org", client_late_ms=150)
 
 
 def room_state(room) -> dict:
@@ -76,7 +86,11 @@ def test_the_mirror_and_the_client_agree_within_2_percent_of_the_path(room, spee
     assert max(errors) < 2.0
 
 
-def test_a_speed_change_mid_set_does_not_make_the_target_jump(room):
+@pytest.mark.parametrize("network", ["room", "slow_room"])
+def test_a_speed_change_mid_set_does_not_make_the_target_jump(request, network):
+    """Over a slow network the change reaches the client late: the target must still not hop
+    from the old speed's place to the new one's, it makes the difference up smoothly."""
+    room = request.getfixturevalue(network)
     run(room, speed=0.5)
     room["client"].wait_for_timeout(400)
     start_sampling(room["client"], "stage", 1500)
