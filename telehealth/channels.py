@@ -14,6 +14,11 @@ def room_name(session_id: int) -> str:
     return f"room:{session_id}"
 
 
+def lobby_name(session_id: int) -> str:
+    """The waiting room of a therapy session: client sockets not yet let in."""
+    return f"lobby:{session_id}"
+
+
 def login_room(login_id: str) -> str:
     """Every socket of one staff login."""
     return f"login:{login_id}"

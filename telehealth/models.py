@@ -129,6 +129,10 @@ class TherapySession(db.Model):
     # Who chose to be in the call: after a reload or a drop, their page rejoins by itself.
     therapist_in_call: so.Mapped[bool] = so.mapped_column(default=False)
     client_in_call: so.Mapped[bool] = so.mapped_column(default=False)
+    # The optional waiting room: a client whose link is not admitted waits outside the room
+    # until the therapist lets them in; since when one is waiting, for the therapist's panel.
+    waiting_room: so.Mapped[bool] = so.mapped_column(default=False)
+    client_waiting_since: so.Mapped[datetime | None]
 
     client: so.Mapped[Client] = so.relationship(back_populates="sessions")
     sets: so.WriteOnlyMapped[StimSet] = so.relationship(
@@ -259,6 +263,7 @@ class JoinLink(db.Model):
     expires_at: so.Mapped[datetime]
     revoked_at: so.Mapped[datetime | None]
     used_at: so.Mapped[datetime | None]  # the link is swapped for a client cookie at first use
+    admitted_at: so.Mapped[datetime | None]  # let in from the waiting room (once is enough)
 
     therapy_session: so.Mapped[TherapySession] = so.relationship(back_populates="join_links")
 

@@ -14,8 +14,8 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
-from . import logins, record, rooms, video
-from .channels import link_room, login_room, room_name
+from . import lobby, logins, record, rooms, video
+from .channels import link_room, lobby_name, login_room, room_name
 from .extensions import db, socketio
 from .models import SCORE_KINDS, JoinLink, StaffLogin, TherapySession, User
 from .stimulation import StimError
@@ -143,8 +143,9 @@ def within_rate() -> bool:
     return tokens >= 0
 
 
-def room_event(*roles: str) -> Callable:
-    """Guard a handler: the socket's role must be one of ``roles`` and still be allowed.
+def room_event(*roles: str, in_lobby: bool = False) -> Callable:
+    """Guard a handler: the socket's role must be one of ``roles`` and still be allowed, and a
+    client still in the waiting room may only send what is marked ``in_lobby``.
 
     The handler gets the session id of the socket's room; a StimError becomes an error event.
     """
@@ -165,6 +166,8 @@ def room_event(*roles: str) -> Callable:
                 reply = error("ended", "Your login or link has ended. Please reload the page.")
                 disconnect()
                 return reply
+            if session.get("in_lobby") and not in_lobby:
+                return error("waiting", "Your therapist has not let you in yet.")
             try:
                 return handler(session_id, *args)
             except StimError as exc:
@@ -211,7 +214,7 @@ def _settle_loop(app: Flask, interval: float) -> None:
 
 def register() -> None:
     """Bind the handlers (importing the modules is what registers them)."""
-    from . import video_events  # noqa: F401
+    from . import lobby_events, video_events  # noqa: F401
     from .client import events as client_events  # noqa: F401
     from .therapist import events as therapist_events  # noqa: F401
 
@@ -225,16 +228,20 @@ def on_connect(auth: Any = None) -> None:
     role, therapy_session = who
     session["socket_role"], session["socket_session_id"] = role, therapy_session.id
     session["checked_at"] = time.monotonic()
-    join_room(therapy_session.room)
     # A room per login and per join link, so ending either cuts this socket at once.
     if role == THERAPIST:
         join_room(login_room(session["login_id"]))
     else:
         join_room(link_room(session["client_link_id"]))
+        if lobby.must_wait(therapy_session, session["client_link_id"]):
+            _wait_in_lobby(therapy_session)
+            return
+    join_room(therapy_session.room)
     emit("stim:state", rooms.wire_state(therapy_session.stim_state))
     emit("video:state", video.video_state(therapy_session, role))
     if role == THERAPIST:  # ask the client's page to say how it is now
         emit("presence:request", to=therapy_session.room, skip_sid=request.sid)
+        emit("lobby:state", lobby.lobby_state(therapy_session))
     if role == CLIENT:
         rooms.client_arrived(therapy_session.id)
     waiting = record.open_prompt(therapy_session.id)
@@ -243,9 +250,24 @@ def on_connect(auth: Any = None) -> None:
     start_settler(current_app._get_current_object())
 
 
+def _wait_in_lobby(therapy_session: TherapySession) -> None:
+    """A client not yet let in: outside the room, in its waiting room; the therapist hears."""
+    session["in_lobby"] = True
+    join_room(lobby_name(therapy_session.id))
+    lobby.set_waiting(therapy_session, True)
+    emit("lobby:waiting", {})
+    emit("lobby:state", lobby.lobby_state(therapy_session), to=therapy_session.room)
+
+
 @socketio.on("disconnect")
 def on_disconnect(reason: Any = None) -> None:
     """Anyone: leaving; the therapist hears when the client's page goes away."""
+    if session.get("in_lobby"):
+        therapy_session = db.session.get(TherapySession, session["socket_session_id"])
+        if therapy_session is not None and therapy_session.client_waiting_since is not None:
+            lobby.set_waiting(therapy_session, False)
+            emit("lobby:state", lobby.lobby_state(therapy_session), to=therapy_session.room)
+        return
     if session.get("socket_role") == CLIENT:
         rooms.client_left(session["socket_session_id"])
         emit(
@@ -257,7 +279,7 @@ def on_disconnect(reason: Any = None) -> None:
 
 
 @socketio.on("clock:ping")
-@room_event(THERAPIST, CLIENT)
+@room_event(THERAPIST, CLIENT, in_lobby=True)
 def on_clock_ping(session_id: int, payload: Any = None) -> dict[str, Any]:
     """Therapist or client: the server's time, for the browser's clock-offset estimate."""
     sent = payload.get("t") if isinstance(payload, dict) else None

@@ -78,6 +78,8 @@ SOCKET = {
     "rtc:ice": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
     "rtc:signal": (REFUSED, OK, OK, REFUSED, OK, REFUSED),  # relayed within one's own room only
     "video:toggle": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "lobby:toggle": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "lobby:admit": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "score:prompt": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "score:withdraw": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "score:record": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
@@ -101,6 +103,7 @@ PAYLOADS = {
     "stim:applied": {"rev": 0},
     "rtc:signal": {"kind": "offer", "n": 1, "sdp": "v=0"},
     "video:toggle": {"enabled": True},
+    "lobby:toggle": {"enabled": False},
 }
 
 

@@ -16,6 +16,7 @@ const notice = document.getElementById("notice");
 let view = null;
 let tones = null;
 let wakeLock = null;
+let inLobby = false; // waiting for the therapist to let this page in
 
 const socket = connect({ role: "client" }, {
   state(state) {
@@ -57,10 +58,24 @@ socket.on("connect", () => {
   view.appliedRev = -1; // confirm the state again after a reconnect
 });
 socket.on("presence:request", tellPresence);
+// The waiting room: nothing of the session reaches this page until the therapist lets it in;
+// then it connects again and joins the room like any page.
+socket.on("lobby:waiting", () => {
+  inLobby = true;
+  notice.textContent = "Please wait: your therapist will let you in shortly.";
+  notice.dataset.kind = "lobby";
+  notice.hidden = false;
+});
+socket.on("lobby:admitted", () => {
+  inLobby = false;
+  notice.hidden = true;
+  delete notice.dataset.kind;
+  socket.disconnect().connect();
+});
 
 /** Tell the therapist's panel what this screen is like, so its mirror matches it. */
 function tellPresence() {
-  if (!socket.connected) return;
+  if (!socket.connected || inLobby) return;
   socket.emit("presence:update", {
     width: Math.max(1, Math.round(window.innerWidth)),
     height: Math.max(1, Math.round(window.innerHeight)),

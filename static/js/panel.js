@@ -150,6 +150,22 @@ function showError(message) {
   errorEl.hidden = false;
 }
 
+// The waiting room: the switch, and who is waiting to be let in.
+const lobbySwitch = document.getElementById("lobby-enabled");
+const lobbyWaiting = document.getElementById("lobby-waiting");
+socket.on("lobby:state", (lobby) => {
+  lobbySwitch.checked = lobby.enabled;
+  lobbyWaiting.hidden = !lobby.waiting;
+});
+lobbySwitch.addEventListener("change", () => {
+  if (offline()) return;
+  socket.emit("lobby:toggle", { enabled: lobbySwitch.checked });
+});
+document.getElementById("admit").addEventListener("click", () => {
+  if (offline()) return;
+  socket.emit("lobby:admit");
+});
+
 // Video: the client's face beside the controls; the switch turns the call off for this session.
 const callCard = document.getElementById("call");
 const videoSwitch = document.getElementById("video-enabled");

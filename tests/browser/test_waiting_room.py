@@ -1,0 +1,44 @@
+"""The waiting room in Chromium: the client's page says to wait and shows nothing of the
+session; the therapist's panel says who waits; one click lets the client in, and a reload
+does not send them back."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import collect_errors, make_link, open_panel
+
+SHOTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_client_waits_until_the_therapist_lets_them_in(browser, server, tmp_path, viewport):
+    panel_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    client_ctx = browser.new_context(viewport=SHOTS[viewport])
+    panel, client = panel_ctx.new_page(), client_ctx.new_page()
+    errors = collect_errors(panel, client)
+    open_panel(panel, server, f"lobby-{viewport}@example.org")
+    panel.check("#lobby-enabled")
+    panel.wait_for_function("() => document.getElementById('lobby-enabled').checked")
+    client.goto(make_link(panel))
+    client.wait_for_selector("#notice:has-text('your therapist will let you in')")
+    assert client.get_attribute("body", "data-rev") is None  # no state: nothing drawn
+    assert client.is_hidden("#call")
+    panel.wait_for_selector("#lobby-waiting:has-text('waiting room')")
+    panel.screenshot(path=str(tmp_path / "panel-waiting.png"))
+    client.screenshot(path=str(tmp_path / f"client-waiting-{viewport}.png"))
+    panel.click("#admit")
+    client.wait_for_selector("body[data-rev]", timeout=10_000)
+    assert client.is_hidden("#notice")
+    panel.wait_for_selector("#lobby-waiting", state="hidden")
+    panel.wait_for_selector("#client-presence[data-status=connected]")
+    # the session now reaches the client: a change on the panel shows on the client's page
+    rev = int(client.get_attribute("body", "data-rev"))
+    panel.click("#start")
+    client.wait_for_function(f"() => Number(document.body.dataset.rev) > {rev}")
+    client.reload()
+    client.wait_for_selector("body[data-rev]", timeout=10_000)
+    assert client.is_hidden("#notice")
+    assert errors == []
+    panel_ctx.close()
+    client_ctx.close()
