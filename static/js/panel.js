@@ -156,6 +156,14 @@ const lobbyWaiting = document.getElementById("lobby-waiting");
 socket.on("lobby:state", (lobby) => {
   lobbySwitch.checked = lobby.enabled;
   lobbyWaiting.hidden = !lobby.waiting;
+  if (lobby.waiting) {
+    clearTimeout(goneTimer);
+    presenceEl.textContent = "Client: in the waiting room";
+    presenceEl.dataset.status = "waiting";
+  } else if (presenceEl.dataset.status === "waiting") {
+    presenceEl.textContent = "Client: not connected"; // let in (their page comes back) or left
+    presenceEl.dataset.status = "gone";
+  }
 });
 lobbySwitch.addEventListener("change", () => {
   if (offline()) return;

@@ -25,6 +25,7 @@ def test_the_client_waits_until_the_therapist_lets_them_in(browser, server, tmp_
     assert client.get_attribute("body", "data-rev") is None  # no state: nothing drawn
     assert client.is_hidden("#call")
     panel.wait_for_selector("#lobby-waiting:has-text('waiting room')")
+    assert panel.text_content("#client-presence") == "Client: in the waiting room"
     panel.screenshot(path=str(tmp_path / "panel-waiting.png"))
     client.screenshot(path=str(tmp_path / f"client-waiting-{viewport}.png"))
     panel.click("#admit")
