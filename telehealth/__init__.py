@@ -68,7 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     # Socket handlers must be declared before init_app: Flask-SocketIO binds the declared ones
     # to each new server (declared after, they would bind to the first app's server only).
-    from . import sockets
+    from . import rooms, sockets
 
     sockets.register()
     app.session_interface = sockets.SessionInterface()
@@ -86,6 +86,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # one), and no green thread is started per event (7 % of a loaded process's CPU).
         async_handlers=False,
     )
+    sockets.bind_fast_events(app)
+    with app.app_context():
+        rooms.bind_direct_writes(app, db.engine)
 
     from . import admin, auth, cli, client, errors, headers, inputs, logins, therapist
 

@@ -20,8 +20,7 @@ SUBMISSION_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 def note_state_change(session_id: int, old: State, new: State, t_ms: float) -> None:
     """Record a set when one starts and close it when the target comes to rest (same
     transaction as the state change)."""
-    started = new["running"] and new.get("set_started_ms") != old.get("set_started_ms")
-    if started:
+    if _set_starts(old, new):
         _close_open_set(session_id, old, t_ms)
         number = (
             db.session.scalar(
@@ -34,9 +33,22 @@ def note_state_change(session_id: int, old: State, new: State, t_ms: float) -> N
         db.session.add(
             StimSet(therapy_session_id=session_id, number=number, settings=dict(new["settings"]))
         )
-    at_rest = not new["running"] and not new.get("paused")
-    if at_rest and (old["running"] or old.get("paused")):
+    if _set_ends(old, new):
         _close_open_set(session_id, new, t_ms)
+
+
+def changes_record(old: State, new: State) -> bool:
+    """Does going from ``old`` to ``new`` start or end a set (what note_state_change records)?"""
+    return _set_starts(old, new) or _set_ends(old, new)
+
+
+def _set_starts(old: State, new: State) -> bool:
+    return new["running"] and new.get("set_started_ms") != old.get("set_started_ms")
+
+
+def _set_ends(old: State, new: State) -> bool:
+    at_rest = not new["running"] and not new.get("paused")
+    return at_rest and bool(old["running"] or old.get("paused"))
 
 
 def _close_open_set(session_id: int, state: State, t_ms: float) -> None:

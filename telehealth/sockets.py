@@ -134,12 +134,14 @@ def _client_link_allowed(session_id: int) -> bool:
 
 def within_rate() -> bool:
     """A token bucket per connection (kept in the socket's own session): False when empty."""
-    rate = current_app.config["SOCKET_EVENTS_PER_S"]
-    burst = current_app.config["SOCKET_EVENT_BURST"]
-    now = time.monotonic()
-    tokens, last = session.get("rate_bucket", (burst, now))
+    return _take_token(session, current_app.config, time.monotonic())
+
+
+def _take_token(socket_session: dict, config: dict, now: float) -> bool:
+    rate, burst = config["SOCKET_EVENTS_PER_S"], config["SOCKET_EVENT_BURST"]
+    tokens, last = socket_session.get("rate_bucket", (burst, now))
     tokens = min(burst, tokens + (now - last) * rate) - 1
-    session["rate_bucket"] = (tokens, now)
+    socket_session["rate_bucket"] = (tokens, now)
     return tokens >= 0
 
 
@@ -176,6 +178,76 @@ def room_event(*roles: str, in_lobby: bool = False) -> Callable:
         return guarded
 
     return wrap
+
+
+# The frequent events: a fast handler, and the guarded way it falls back to.
+SLOW = object()  # a fast handler's answer: "do this one the guarded way"
+FastHandler = Callable[[str, int, Any, Flask], Any]
+_FAST_EVENTS: dict[str, tuple[FastHandler, frozenset[str], bool]] = {}
+
+
+def fast_event(
+    event: str, *roles: str, in_lobby: bool = False, full: Callable | None = None
+) -> Callable[[FastHandler], FastHandler]:
+    """Declare ``event`` for ``roles``, handled without Flask's request context when it can be.
+
+    Most events are clock pings, acknowledgements and presence, and Flask's request context
+    around each (built, pushed, torn down with its database session) cost as much as the work.
+    The decorated handler, ``fast(sid, session_id, payload, app)``, runs straight from the
+    Socket.IO server when the socket's own session says it may: its role is one of
+    ``roles``, its login or link was checked within SOCKET_RECHECK_S, it is within its rate
+    and (unless ``in_lobby``) not in the waiting room. Anything else goes the guarded way,
+    room_event around ``full`` (by default the fast handler itself, in the request context),
+    which refuses, rechecks or cuts exactly as for every other event. A fast handler that
+    answers SLOW is handed to ``full`` as well.
+    """
+
+    def wrap(fast: FastHandler) -> FastHandler:
+        def in_context(session_id: int, payload: Any = None) -> Any:
+            return fast(request.sid, session_id, payload, current_app._get_current_object())
+
+        handler = functools.wraps(fast)(full or in_context)
+        socketio.on(event)(room_event(*roles, in_lobby=in_lobby)(handler))
+        _FAST_EVENTS[event] = (fast, frozenset(roles), in_lobby)
+        return fast
+
+    return wrap
+
+
+def bind_fast_events(app: Flask) -> None:
+    """Put each fast event's handler in front of its guarded one, on this app's server."""
+    server = socketio.server
+    for event, (fast, roles, in_lobby) in _FAST_EVENTS.items():
+        guarded = server.handlers["/"][event]  # what Flask-SocketIO bound for it
+        server.on(event, _fast_or_guarded(app, server, fast, guarded, roles, in_lobby))
+
+
+def _fast_or_guarded(app, server, fast, guarded, roles, in_lobby) -> Callable:
+    config = app.config
+
+    def handle(sid: str, *args: Any) -> Any:
+        environ = server.get_environ(sid)
+        saved = environ.get("saved_session") if environ else None  # the socket's own session
+        if saved is None or len(args) > 1 or not _may_go_fast(saved, roles, in_lobby, config):
+            return guarded(sid, *args)
+        try:
+            answer = fast(sid, saved["socket_session_id"], args[0] if args else None, app)
+        except StimError as exc:
+            payload = {"code": exc.code, "message": exc.message}
+            server.emit("error", payload, to=sid)
+            return {"ok": False, "error": payload}
+        return guarded(sid, *args) if answer is SLOW else answer
+
+    return handle
+
+
+def _may_go_fast(saved: dict, roles: frozenset[str], in_lobby: bool, config: dict) -> bool:
+    now = time.monotonic()
+    if saved.get("socket_role") not in roles or (saved.get("in_lobby") and not in_lobby):
+        return False  # refused the guarded way, with its error and log line
+    if now - saved.get("checked_at", -1e9) >= config["SOCKET_RECHECK_S"]:
+        return False  # the database is asked again, the guarded way
+    return _take_token(saved, config, now)  # past the budget: the guarded way cuts it
 
 
 def asked_payload(score) -> dict[str, Any]:
@@ -278,9 +350,8 @@ def on_disconnect(reason: Any = None) -> None:
         )
 
 
-@socketio.on("clock:ping")
-@room_event(THERAPIST, CLIENT, in_lobby=True)
-def on_clock_ping(session_id: int, payload: Any = None) -> dict[str, Any]:
+@fast_event("clock:ping", THERAPIST, CLIENT, in_lobby=True)
+def on_clock_ping(sid: str, session_id: int, payload: Any, app: Flask) -> dict[str, Any]:
     """Therapist or client: the server's time, for the browser's clock-offset estimate."""
     sent = payload.get("t") if isinstance(payload, dict) else None
     if isinstance(sent, bool) or not isinstance(sent, (int, float)):

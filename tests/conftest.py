@@ -90,7 +90,22 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(tmp_path, app_config) -> Iterator:
+def socket_recheck_s() -> float:
+    """SOCKET_RECHECK_S for the app: 0, every socket event asks the database again and goes
+    the guarded way (one test checks the cache). Tests marked both_socket_paths run with 60
+    as well, where the frequent events take their fast path (sockets.fast_event)."""
+    return 0
+
+
+def pytest_generate_tests(metafunc) -> None:
+    if metafunc.definition.get_closest_marker("both_socket_paths") is None:
+        return
+    if "socket_recheck_s" in metafunc.fixturenames:
+        metafunc.parametrize("socket_recheck_s", [0, 60], ids=["guarded", "fast"])
+
+
+@pytest.fixture
+def app(tmp_path, app_config, socket_recheck_s) -> Iterator:
     uri, schema = _database_uri(tmp_path)
     if schema:
         engine = sa.create_engine(uri.split("?")[0])
@@ -105,7 +120,7 @@ def app(tmp_path, app_config) -> Iterator:
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # fast in tests; production cost in config
             "RATELIMIT_ENABLED": False,
             "SETTLE_INTERVAL_S": 0,  # tests settle sets by calling rooms.settle_due
-            "SOCKET_RECHECK_S": 0,  # every event asks the database (one test checks the cache)
+            "SOCKET_RECHECK_S": socket_recheck_s,
             "SERVER_NAME": "localhost",
             **app_config,
         }

@@ -221,6 +221,7 @@ SOCKET_CELLS = [
 ]
 
 
+@pytest.mark.both_socket_paths
 @pytest.mark.parametrize(
     ("event", "actor", "expected"), SOCKET_CELLS, ids=[f"{e} as {a}" for e, a, _ in SOCKET_CELLS]
 )

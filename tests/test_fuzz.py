@@ -84,6 +84,7 @@ THERAPIST_EVENTS = [
 ]
 
 
+@pytest.mark.both_socket_paths
 @pytest.mark.parametrize("event", THERAPIST_EVENTS)
 def test_therapist_events_survive_any_payload(room, event):
     @FUZZ
@@ -94,6 +95,7 @@ def test_therapist_events_survive_any_payload(room, event):
     run()
 
 
+@pytest.mark.both_socket_paths
 @pytest.mark.parametrize(
     "event",
     ["presence:update", "clock:ping", "stim:update", "score:submit", "stim:applied", "rtc:signal"],
@@ -107,6 +109,7 @@ def test_client_events_survive_any_payload(room, event):
     run()
 
 
+@pytest.mark.both_socket_paths
 def test_valid_looking_updates_are_applied_or_refused_cleanly(room):
     """Payloads drawn from each field's own neighbourhood: in and out of bounds."""
     values = {

@@ -11,6 +11,8 @@ from telehealth.models import AuditEvent, JoinLink, TherapySession
 
 from .conftest import Auth
 
+pytestmark = pytest.mark.both_socket_paths
+
 
 def names(sock) -> list[str]:
     return [m["name"] for m in sock.get_received()]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from telehealth import rooms
 from telehealth.extensions import db
 from telehealth.models import TherapySession, utcnow
+
+pytestmark = pytest.mark.both_socket_paths
 
 PRESENCE = {
     "width": 390,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import gc
 from collections import Counter
 
+import pytest
+
 from telehealth import rooms
 from tests.conftest import csrf_token
 
@@ -49,6 +51,7 @@ def test_a_join_link_works_only_once(room, app):
     assert second.get("/room").status_code == 403
 
 
+@pytest.mark.both_socket_paths
 def test_a_socket_flooding_events_is_told_and_disconnected(room):
     before = rooms.read_state(room.session.id)["rev"]
     replies = []
@@ -63,6 +66,7 @@ def test_a_socket_flooding_events_is_told_and_disconnected(room):
     assert room.therapist_socket.is_connected()
 
 
+@pytest.mark.both_socket_paths
 def test_a_person_clicking_fast_stays_within_the_budget(room):
     for speed in [1.0, 1.1, 1.2, 1.3, 1.4] * 6:  # 30 changes at once: faster than any hand
         ack = room.therapist_socket.emit("stim:update", {"speed_pps": speed}, callback=True)
@@ -170,6 +174,7 @@ def test_socket_events_do_not_verify_the_cookie_again(app, room, monkeypatch):
     assert opened
 
 
+@pytest.mark.both_socket_paths
 def test_socket_events_leave_no_garbage_cycles(room):
     """Each event's objects are freed as it ends, not left for the garbage collector: a
     collection pauses every socket of the process (at 750 rooms, events left ~50 objects each

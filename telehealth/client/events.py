@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
+from flask import Flask
 
 from .. import record
 from ..channels import room_name
 from ..extensions import socketio
-from ..sockets import CLIENT, room_event
+from ..sockets import CLIENT, fast_event, room_event
 from ..stimulation import StimError
 
 PRESENCE_FIELDS = {
@@ -48,16 +48,12 @@ def validate_presence(payload: Any) -> dict[str, Any]:
     return clean
 
 
-@socketio.on("presence:update")
-@room_event(CLIENT)
-def on_presence_update(session_id: int, payload: Any = None) -> dict[str, Any]:
+@fast_event("presence:update", CLIENT)
+def on_presence_update(sid: str, session_id: int, payload: Any, app: Flask) -> dict[str, Any]:
     """Client: its viewport, tab visibility, full screen and sound; relayed to the therapist."""
     presence = validate_presence(payload)
     socketio.emit(
-        "presence:state",
-        {**presence, "connected": True},
-        to=room_name(session_id),
-        skip_sid=request.sid,
+        "presence:state", {**presence, "connected": True}, to=room_name(session_id), skip_sid=sid
     )
     return {"ok": True}
 
@@ -72,12 +68,11 @@ def on_score_submit(session_id: int, payload: Any = None) -> dict[str, Any]:
     return {"ok": True, "score": score.as_dict()}
 
 
-@socketio.on("stim:applied")
-@room_event(CLIENT)
-def on_stim_applied(session_id: int, payload: Any = None) -> dict[str, Any]:
+@fast_event("stim:applied", CLIENT)
+def on_stim_applied(sid: str, session_id: int, payload: Any, app: Flask) -> dict[str, Any]:
     """Client: it now draws state ``rev``; the therapist's panel shows what the client shows."""
     rev = payload.get("rev") if isinstance(payload, dict) and len(payload) == 1 else None
     if isinstance(rev, bool) or not isinstance(rev, int) or rev < 0:
         raise StimError("invalid_payload", "stim:applied needs {rev: whole number}.")
-    socketio.emit("presence:applied", {"rev": rev}, to=room_name(session_id), skip_sid=request.sid)
+    socketio.emit("presence:applied", {"rev": rev}, to=room_name(session_id), skip_sid=sid)
     return {"ok": True}

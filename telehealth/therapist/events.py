@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask, current_app
+
 from .. import record, rooms, stimulation
 from ..channels import room_name
 from ..extensions import socketio
-from ..sockets import THERAPIST, asked_payload, publish_state, room_event
+from ..sockets import SLOW, THERAPIST, asked_payload, fast_event, publish_state, room_event
 
 
 def _publish(session_id: int, state: rooms.State) -> dict[str, Any]:
@@ -20,15 +22,29 @@ def _no_payload(event: str, payload: Any) -> None:
         raise stimulation.StimError("invalid_payload", f"{event} takes no payload.")
 
 
-@socketio.on("stim:update")
-@room_event(THERAPIST)
-def on_stim_update(session_id: int, payload: Any = None) -> dict[str, Any]:
-    """Therapist: change some settings; the target carries on from where it is."""
+def update_settings(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """stim:update the guarded way (after a recheck, say): the direct write where it applies,
+    else through the database session, a set's record included."""
     changes = stimulation.validate_changes(payload)
-    state = rooms.change_state(
-        session_id, lambda old, t: stimulation.apply_settings(old, changes, t)
+
+    def change(old: rooms.State, t_ms: float) -> rooms.State:
+        return stimulation.apply_settings(old, changes, t_ms)
+
+    app = current_app._get_current_object()
+    state = rooms.change_state_direct(app, session_id, change) or rooms.change_state(
+        session_id, change
     )
     return _publish(session_id, state)
+
+
+@fast_event("stim:update", THERAPIST, full=update_settings)
+def on_stim_update(sid: str, session_id: int, payload: Any, app: Flask) -> Any:
+    """Therapist: change some settings; the target carries on from where it is."""
+    changes = stimulation.validate_changes(payload)
+    state = rooms.change_state_direct(
+        app, session_id, lambda old, t: stimulation.apply_settings(old, changes, t)
+    )
+    return SLOW if state is None else _publish(session_id, state)
 
 
 @socketio.on("stim:start")

@@ -1,0 +1,117 @@
+"""The frequent socket events' fast path: no Flask request context, and a therapist's speed
+change written with the driver's own statement, yet the same answers, checks and record."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from telehealth import rooms, stimulation
+from telehealth.extensions import db
+from telehealth.models import StimSet, TherapySession
+
+from .test_presence import PRESENCE, received
+
+
+@pytest.fixture
+def socket_recheck_s() -> float:
+    return 60  # a socket's check holds for a minute: its frequent events may go fast
+
+
+@pytest.fixture
+def request_contexts(app, monkeypatch) -> list[str]:
+    """The events handled inside a Flask request context from now on."""
+    seen: list[str] = []
+    real = type(app).request_context
+
+    def counting(self, environ):
+        seen.append(environ.get("PATH_INFO", ""))
+        return real(self, environ)
+
+    monkeypatch.setattr(type(app), "request_context", counting)
+    return seen
+
+
+def test_the_frequent_events_are_answered_without_a_request_context(room, request_contexts):
+    ping = room.client_socket.emit("clock:ping", {"t": 12.5}, callback=True)
+    assert ping["ok"] and ping["t"] == 12.5 and ping["server_ms"] > 0
+    assert room.client_socket.emit("presence:update", PRESENCE, callback=True) == {"ok": True}
+    update = room.therapist_socket.emit("stim:update", {"speed_pps": 2.0}, callback=True)
+    assert update == {"ok": True, "rev": 1}
+    assert room.client_socket.emit("stim:applied", {"rev": 1}, callback=True) == {"ok": True}
+    # ... the first change went the guarded way (nothing remembered yet); the next ones not
+    request_contexts.clear()
+    update = room.therapist_socket.emit("stim:update", {"speed_pps": 2.5}, callback=True)
+    assert update == {"ok": True, "rev": 2}
+    assert room.client_socket.emit("stim:applied", {"rev": 2}, callback=True) == {"ok": True}
+    assert request_contexts == []
+    panel = room.therapist_socket.get_received()
+    heard = {
+        name: [m["args"][0] for m in panel if m["name"] == name]
+        for name in ("presence:state", "presence:applied")
+    }
+    assert heard["presence:state"] == [{**PRESENCE, "connected": True}]
+    assert heard["presence:applied"] == [{"rev": 1}, {"rev": 2}]
+    states = received(room.client_socket, "stim:state")
+    assert [s["rev"] for s in states] == [1, 2] and states[-1]["settings"]["speed_pps"] == 2.5
+
+
+def test_a_refused_fast_event_gets_the_same_error_and_changes_nothing(room, request_contexts):
+    room.therapist_socket.emit("stim:update", {"speed_pps": 2.0}, callback=True)
+    before = rooms.read_state(room.session.id)
+    request_contexts.clear()
+    bad = room.therapist_socket.emit("stim:update", {"speed_pps": 99}, callback=True)
+    assert bad["ok"] is False and bad["error"]["code"] == "out_of_range"
+    errors = received(room.therapist_socket, "error")
+    assert errors == [bad["error"]] and "speed_pps" in errors[0]["message"]
+    assert room.client_socket.emit("stim:applied", {"rev": "1"}, callback=True)["ok"] is False
+    assert received(room.client_socket, "error")[0]["code"] == "invalid_payload"
+    assert request_contexts == []  # refused on the fast path itself
+    assert rooms.read_state(room.session.id) == before
+
+
+def test_a_client_cannot_change_the_stimulation_on_the_fast_path(room):
+    reply = room.client_socket.emit("stim:update", {"speed_pps": 2.0}, callback=True)
+    assert reply["error"]["code"] == "forbidden"
+    assert rooms.read_state(room.session.id)["rev"] == 0
+
+
+def test_speed_changes_mid_set_are_stored_and_the_set_is_recorded_once(room):
+    """Starting and ending a set write its record; the changes between go the direct way.
+    What the browsers were told is what the database holds, revision by revision."""
+    say = room.therapist_socket.emit
+    assert say("stim:update", {"speed_pps": 1.0}, callback=True)["ok"]
+    assert say("stim:start", callback=True)["ok"]
+    for speed in (1.5, 2.0, 2.5):
+        assert say("stim:update", {"speed_pps": speed}, callback=True)["ok"]
+        told = received(room.client_socket, "stim:state")[-1]
+        stored = rooms.read_state(room.session.id)
+        assert stored == {k: v for k, v in told.items() if k not in ("server_ms", "passes")}
+    assert say("stim:stop", callback=True)["ok"]  # the target glides to the centre
+    glide_ends_ms = stimulation.ends_at_ms(rooms.read_state(room.session.id))
+    time.sleep(max(0.0, glide_ends_ms - rooms.now_ms()) / 1000 + 0.01)
+    assert rooms.settle_due(lambda *_: None) == 1
+    stored = rooms.read_state(room.session.id)
+    assert stored["rev"] == 7 and not stored["running"]
+    (stim_set,) = db.session.scalars(
+        sa.select(StimSet).where(StimSet.therapy_session_id == room.session.id)
+    ).all()
+    assert stim_set.ended_at is not None and stim_set.settings["speed_pps"] == 1.0
+
+
+def test_a_direct_change_after_another_process_changed_the_room_is_redone_from_the_row(room):
+    say = room.therapist_socket.emit
+    assert say("stim:update", {"speed_pps": 2.0}, callback=True)["rev"] == 1  # remembered
+    # another process stores rev 2 (its own change) behind this process's back
+    row = db.session.get(TherapySession, room.session.id)
+    changed = stimulation.apply_settings(row.stim_state, {"size": 0.1}, rooms.now_ms())
+    row.stim_state, row.stim_rev = changed, changed["rev"]
+    db.session.commit()
+    # this process still remembers rev 1: its direct update matches nothing, and is redone
+    assert say("stim:update", {"speed_pps": 2.5}, callback=True)["rev"] == 3
+    stored = rooms.read_state(room.session.id)
+    assert stored["rev"] == 3
+    assert (stored["settings"]["speed_pps"], stored["settings"]["size"]) == (2.5, 0.1)
+    assert received(room.client_socket, "stim:state")[-1]["rev"] == 3
