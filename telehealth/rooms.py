@@ -15,6 +15,7 @@ from .extensions import db
 from .models import TherapySession, utcnow
 
 State = dict[str, Any]
+Change = Callable[[State, float], State | None]  # change(state, now_ms): the new state, or None
 # The hot path's statements, built once: plain table statements (the ORM's statement machinery
 # was most of their cost) whose values come as parameters, so SQLAlchemy finds each in its
 # compiled cache without building and hashing it again for every change.
@@ -66,14 +67,18 @@ def _stored_state(session_id: int) -> State:
     return db.session.execute(_READ_STATE, {"session_id": session_id}).scalar_one()
 
 
-def change_state(session_id: int, change: Callable[[State, float], State | None]) -> State | None:
+def change_state(session_id: int, change: Change) -> State | None:
     """Apply ``change(state, now_ms)`` and store it; a concurrent writer makes us retry.
 
     The update is conditional on the ``rev`` we started from, so two processes (or two quick
     events) never both win with the same ``rev``: every stored state has a rev one above the
     last. A change that returns None leaves the state as it is (and returns None); it is
-    always judged on the stored state, never on this process's memory of it.
+    always judged on the stored state, never on this process's memory of it. The everyday
+    case goes the direct way (change_state_direct); the caller has nothing else to commit.
     """
+    direct = change_state_direct(current_app, session_id, change)
+    if direct is not None:
+        return direct
     remembered = _last_known().get(session_id)
     for _ in range(5):
         old = remembered if remembered is not None else _stored_state(session_id)
@@ -145,9 +150,7 @@ def bind_direct_writes(app: Flask, engine: sa.Engine) -> None:
     app.extensions["telehealth.direct_write"] = DirectWrite(engine)
 
 
-def change_state_direct(
-    app: Flask, session_id: int, change: Callable[[State, float], State | None]
-) -> State | None:
+def change_state_direct(app: Flask, session_id: int, change: Change) -> State | None:
     """change_state's everyday case without the ORM (its session, events and statement
     machinery cost four times the database's own work): a change, from the state this process
     stored last, that starts or ends no set, written with the driver's own cursor.

@@ -236,7 +236,11 @@ def _fast_or_guarded(app, server, fast, guarded, roles, in_lobby) -> Callable:
             payload = {"code": exc.code, "message": exc.message}
             server.emit("error", payload, to=sid)
             return {"ok": False, "error": payload}
-        return guarded(sid, *args) if answer is SLOW else answer
+        if answer is SLOW:  # the guarded way takes the event's token itself
+            tokens, last = saved["rate_bucket"]
+            saved["rate_bucket"] = (tokens + 1, last)
+            return guarded(sid, *args)
+        return answer
 
     return handle
 

@@ -115,3 +115,14 @@ def test_a_direct_change_after_another_process_changed_the_room_is_redone_from_t
     assert stored["rev"] == 3
     assert (stored["settings"]["speed_pps"], stored["settings"]["size"]) == (2.5, 0.1)
     assert received(room.client_socket, "stim:state")[-1]["rev"] == 3
+
+
+def test_an_event_handed_to_the_guarded_way_costs_one_token_of_the_budget(app, room):
+    app.config.update(SOCKET_EVENT_BURST=3, SOCKET_EVENTS_PER_S=0.001)
+    say = room.therapist_socket.emit
+    assert say("stim:update", {"speed_pps": 2.0}, callback=True)["ok"]  # nothing remembered yet
+    assert say("stim:update", {"speed_pps": 2.1}, callback=True)["ok"]
+    assert say("stim:update", {"speed_pps": 2.2}, callback=True)["ok"]
+    over = say("stim:update", {"speed_pps": 2.3}, callback=True)
+    assert over["error"]["code"] == "rate_limited"
+    assert rooms.read_state(room.session.id)["rev"] == 3

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 
 from .. import record, rooms, stimulation
 from ..channels import room_name
@@ -22,28 +22,20 @@ def _no_payload(event: str, payload: Any) -> None:
         raise stimulation.StimError("invalid_payload", f"{event} takes no payload.")
 
 
-def update_settings(session_id: int, payload: Any = None) -> dict[str, Any]:
-    """stim:update the guarded way (after a recheck, say): the direct write where it applies,
-    else through the database session, a set's record included."""
+def _settings_change(payload: Any) -> rooms.Change:
     changes = stimulation.validate_changes(payload)
+    return lambda old, t_ms: stimulation.apply_settings(old, changes, t_ms)
 
-    def change(old: rooms.State, t_ms: float) -> rooms.State:
-        return stimulation.apply_settings(old, changes, t_ms)
 
-    app = current_app._get_current_object()
-    state = rooms.change_state_direct(app, session_id, change) or rooms.change_state(
-        session_id, change
-    )
-    return _publish(session_id, state)
+def update_settings(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """stim:update the guarded way (a recheck due, a set's length changed mid-set, ...)."""
+    return _publish(session_id, rooms.change_state(session_id, _settings_change(payload)))
 
 
 @fast_event("stim:update", THERAPIST, full=update_settings)
 def on_stim_update(sid: str, session_id: int, payload: Any, app: Flask) -> Any:
     """Therapist: change some settings; the target carries on from where it is."""
-    changes = stimulation.validate_changes(payload)
-    state = rooms.change_state_direct(
-        app, session_id, lambda old, t: stimulation.apply_settings(old, changes, t)
-    )
+    state = rooms.change_state_direct(app, session_id, _settings_change(payload))
     return SLOW if state is None else _publish(session_id, state)
 
 
