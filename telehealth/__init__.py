@@ -86,8 +86,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # one), and no green thread is started per event (7 % of a loaded process's CPU).
         async_handlers=False,
     )
-    sockets.bind_fast_events(app)
     with app.app_context():
+        sockets.bind_fast_events(app, db.engine)
         rooms.bind_direct_writes(app, db.engine)
 
     from . import admin, auth, cli, client, errors, headers, inputs, logins, therapist

@@ -7,7 +7,9 @@ through it, so ending a login takes effect at once everywhere, sockets included.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, flash, redirect, request, session, url_for
@@ -35,11 +37,27 @@ def start(user: User) -> StaffLogin:
     return staff_login
 
 
-def _expired(staff_login: StaffLogin) -> bool:
+def expired(staff_login: Any, config: Mapping[str, Any] | None = None) -> bool:
+    """Has the login (a StaffLogin, or a row with its created_at and last_seen_at) been idle
+    too long, or lived too long?"""
+    config = config or current_app.config
     now = utcnow()
-    idle = timedelta(minutes=current_app.config["STAFF_IDLE_TIMEOUT_MIN"])
-    lifetime = timedelta(hours=current_app.config["STAFF_SESSION_MAX_HOURS"])
+    idle = timedelta(minutes=config["STAFF_IDLE_TIMEOUT_MIN"])
+    lifetime = timedelta(hours=config["STAFF_SESSION_MAX_HOURS"])
     return now - staff_login.last_seen_at > idle or now - staff_login.created_at > lifetime
+
+
+def touch_due(staff_login: Any) -> bool:
+    return utcnow() - staff_login.last_seen_at > TOUCH_EVERY
+
+
+def touch(engine: sa.Engine, login_id: str) -> None:
+    """Note that the login is in use, on a connection of its own (so a request's own
+    transaction is not committed early)."""
+    with engine.begin() as conn:
+        conn.execute(
+            sa.update(StaffLogin).where(StaffLogin.id == login_id).values(last_seen_at=utcnow())
+        )
 
 
 @login_manager.user_loader
@@ -53,20 +71,14 @@ def load_user(user_id: str) -> User | None:
         return None
     if staff_login.user_id != int(user_id):
         return None
-    if _expired(staff_login):
+    if expired(staff_login):
         end_logins([staff_login.id], reason="timeout")
         return None
     user = db.session.get(User, staff_login.user_id)
     if user is None or not user.active:
         return None
-    if utcnow() - staff_login.last_seen_at > TOUCH_EVERY:
-        # Written on its own connection so a request's own transaction is not committed early.
-        with db.engine.begin() as conn:
-            conn.execute(
-                sa.update(StaffLogin)
-                .where(StaffLogin.id == staff_login.id)
-                .values(last_seen_at=utcnow())
-            )
+    if touch_due(staff_login):
+        touch(db.engine, staff_login.id)
     return user
 
 
@@ -107,11 +119,12 @@ def end_logins(login_ids: list[str], reason: str) -> None:
 _ALWAYS_OPEN = {"auth.logout", "static", "auth.index"}
 
 
-def pending_step(user: User) -> str | None:
-    """The endpoint a logged-in user must finish first, or None when nothing is pending."""
+def pending_step(user: Any, config: Mapping[str, Any] | None = None) -> str | None:
+    """The endpoint a logged-in user (a User, or a row with its must_change_password and
+    mfa_enabled) must finish first, or None when nothing is pending."""
     if user.must_change_password:
         return "auth.change_password"
-    if current_app.config["MFA_REQUIRED"] and not user.mfa_enabled:
+    if (config or current_app.config)["MFA_REQUIRED"] and not user.mfa_enabled:
         return "auth.mfa_setup"
     return None
 

@@ -4,13 +4,14 @@ change written with the driver's own statement, yet the same answers, checks and
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from telehealth import rooms, stimulation
 from telehealth.extensions import db
-from telehealth.models import StimSet, TherapySession
+from telehealth.models import JoinLink, StaffLogin, StimSet, TherapySession, utcnow
 
 from .test_presence import PRESENCE, received
 
@@ -126,3 +127,94 @@ def test_an_event_handed_to_the_guarded_way_costs_one_token_of_the_budget(app, r
     over = say("stim:update", {"speed_pps": 2.3}, callback=True)
     assert over["error"]["code"] == "rate_limited"
     assert rooms.read_state(room.session.id)["rev"] == 3
+
+
+# A socket whose check is due: QuickCheck reads its login or link without Flask and lets a
+# frequent event go on the fast way only when it plainly sees it alive.
+def test_a_due_check_that_finds_the_login_and_link_alive_stays_on_the_fast_path(
+    app, room, request_contexts
+):
+    say = room.therapist_socket.emit
+    assert say("stim:update", {"speed_pps": 2.0}, callback=True)["ok"]  # nothing remembered yet
+    app.config["SOCKET_RECHECK_S"] = 0  # every event finds its check due
+    request_contexts.clear()
+    assert say("stim:update", {"speed_pps": 2.5}, callback=True) == {"ok": True, "rev": 2}
+    assert say("clock:ping", {"t": 1}, callback=True)["ok"]
+    assert room.client_socket.emit("stim:applied", {"rev": 2}, callback=True)["ok"]
+    assert room.client_socket.emit("clock:ping", {"t": 1}, callback=True)["ok"]
+    assert request_contexts == []
+    assert rooms.read_state(room.session.id)["settings"]["speed_pps"] == 2.5
+
+
+def _login(room) -> StaffLogin:
+    return db.session.scalars(
+        sa.select(StaffLogin).where(StaffLogin.user_id == room.therapist.id)
+    ).one()
+
+
+# What ends a socket's right to its room without anyone cutting it (another process's cut that
+# never arrived, a clock that ran out): each must reach the full check, which refuses it.
+ENDINGS = {
+    "login ended": lambda room, make: setattr(_login(room), "revoked_at", utcnow()),
+    "login idle too long": lambda room, make: setattr(
+        _login(room), "last_seen_at", utcnow() - timedelta(minutes=31)
+    ),
+    "login too old": lambda room, make: setattr(
+        _login(room), "created_at", utcnow() - timedelta(hours=13)
+    ),
+    "account disabled": lambda room, make: setattr(room.therapist, "active", False),
+    "account made an admin": lambda room, make: setattr(room.therapist, "role", "admin"),
+    "new password due": lambda room, make: setattr(room.therapist, "must_change_password", True),
+    "session handed to another therapist": lambda room, make: setattr(
+        room.session, "therapist_id", make.user().id
+    ),
+}
+
+
+@pytest.mark.parametrize("ending", sorted(ENDINGS))
+def test_a_due_check_leaves_an_ended_login_to_the_full_check(app, room, make, ending):
+    say = room.therapist_socket.emit
+    assert say("stim:update", {"speed_pps": 2.0}, callback=True)["ok"]  # remembered: could go fast
+    ENDINGS[ending](room, make)
+    db.session.commit()
+    app.config["SOCKET_RECHECK_S"] = 0
+    reply = say("stim:update", {"speed_pps": 2.5}, callback=True)
+    assert reply["error"]["code"] == "ended"
+    assert not room.therapist_socket.is_connected()
+    assert rooms.read_state(room.session.id)["rev"] == 1
+
+
+def test_a_due_check_leaves_a_login_without_its_required_second_step_to_the_full_check(app, room):
+    assert room.therapist_socket.emit("clock:ping", {"t": 1}, callback=True)["ok"]
+    app.config.update(SOCKET_RECHECK_S=0, MFA_REQUIRED=True)  # this therapist has no MFA yet
+    reply = room.therapist_socket.emit("clock:ping", {"t": 2}, callback=True)
+    assert reply["error"]["code"] == "ended"
+    assert not room.therapist_socket.is_connected()
+
+
+@pytest.mark.parametrize("ending", ["revoked", "expired"])
+def test_a_due_check_leaves_an_ended_link_to_the_full_check(app, room, ending):
+    assert room.client_socket.emit("clock:ping", {"t": 1}, callback=True)["ok"]
+    link = db.session.get(JoinLink, room.link.id)
+    if ending == "revoked":
+        link.revoked_at = utcnow()  # behind the app's back: nobody cut the socket
+    else:
+        link.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    app.config["SOCKET_RECHECK_S"] = 0
+    reply = room.client_socket.emit("stim:applied", {"rev": 0}, callback=True)
+    assert reply["error"]["code"] == "ended"
+    assert not room.client_socket.is_connected()
+    assert received(room.therapist_socket, "presence:applied") == []
+
+
+def test_a_due_check_on_the_fast_path_notes_the_login_in_use(app, room, request_contexts):
+    """As a page does: a login kept busy by its panel's socket alone does not time out."""
+    _login(room).last_seen_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    app.config["SOCKET_RECHECK_S"] = 0
+    request_contexts.clear()
+    assert room.therapist_socket.emit("clock:ping", {"t": 1}, callback=True)["ok"]
+    assert request_contexts == []
+    db.session.expire_all()
+    assert utcnow() - _login(room).last_seen_at < timedelta(seconds=5)
