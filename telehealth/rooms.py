@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from . import record, stimulation
+from .direct import DirectStatement
 from .extensions import db
 from .models import TherapySession, utcnow
 
@@ -111,43 +112,8 @@ def change_state(session_id: int, change: Change) -> State | None:
     raise stimulation.StimError("busy", "The room is busy; please try again.")
 
 
-class DirectWrite:
-    """_WRITE_STATE as the database driver's own statement, with SQLAlchemy's own conversion
-    of each value (the JSON column's, for one), for change_state_direct."""
-
-    def __init__(self, engine: sa.Engine):
-        compiled = _WRITE_STATE.compile(dialect=engine.dialect)
-        self.engine, self.sql = engine, compiled.string
-        self.names = compiled.positiontup if compiled.positional else None
-        self.convert = {
-            name: bind.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
-            for name, bind in compiled.binds.items()
-        }
-
-    def params(self, values: dict[str, Any]) -> tuple | dict[str, Any]:
-        converted = {
-            name: (convert(value) if (convert := self.convert[name]) else value)
-            for name, value in values.items()
-        }
-        return tuple(converted[n] for n in self.names) if self.names else converted
-
-    def execute(self, values: dict[str, Any]) -> bool:
-        """Run the conditional update in a transaction of its own: True if it matched."""
-        connection = self.engine.raw_connection()  # from the pool; back to it on close
-        try:
-            cursor = connection.cursor()
-            cursor.execute(self.sql, self.params(values))
-            if cursor.rowcount != 1:
-                connection.rollback()
-                return False
-            connection.commit()
-            return True
-        finally:
-            connection.close()
-
-
 def bind_direct_writes(app: Flask, engine: sa.Engine) -> None:
-    app.extensions["telehealth.direct_write"] = DirectWrite(engine)
+    app.extensions["telehealth.direct_write"] = DirectStatement(engine, _WRITE_STATE)
 
 
 def change_state_direct(app: Flask, session_id: int, change: Change) -> State | None:
@@ -173,7 +139,7 @@ def change_state_direct(app: Flask, session_id: int, change: Change) -> State | 
         "rev": new["rev"],
         "ends_at_ms": stimulation.ends_at_ms(new),
     }
-    if not app.extensions["telehealth.direct_write"].execute(values):
+    if not app.extensions["telehealth.direct_write"].changes_one(values):
         _remember(session_id, None, app)
         return None
     _remember(session_id, new, app)

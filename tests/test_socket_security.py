@@ -131,24 +131,32 @@ def test_a_client_socket_whose_link_expired_is_cut_at_its_next_check(room):
     assert not room.client_socket.is_connected()
 
 
-def test_a_sockets_login_check_asks_the_database_once(app, room):
-    """The check reads the login, its user and the session (or the client's link row) in one
-    round trip: it runs for every socket every SOCKET_RECHECK_S, so its cost is per room."""
+def test_a_sockets_login_check_asks_the_database_once(app, room, monkeypatch):
+    """The check reads what it compares (the login, its user and the session, or the client's
+    link) in one statement, with the driver's own cursor: it runs for every socket every
+    SOCKET_RECHECK_S, so its cost is per room."""
     import sqlalchemy as sa
 
+    from telehealth.direct import DirectStatement
     from telehealth.extensions import db
 
-    statements = []
+    through_sqlalchemy, direct = [], []
+    real = DirectStatement.one_or_none
+
+    def counting(self, values):
+        direct.append(self.sql)
+        return real(self, values)
 
     def count(conn, cursor, statement, *args):
-        statements.append(statement)
+        through_sqlalchemy.append(statement)
 
+    monkeypatch.setattr(DirectStatement, "one_or_none", counting)
     sa.event.listen(db.engine, "before_cursor_execute", count)
     try:
         for sock in (room.therapist_socket, room.client_socket):
-            statements.clear()
+            through_sqlalchemy.clear(), direct.clear()
             assert sock.emit("clock:ping", {"t": 1}, callback=True)["ok"]
-            assert len(statements) == 1, [s.split("FROM")[-1][:60] for s in statements]
+            assert (len(direct), through_sqlalchemy) == (1, [])
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
 
