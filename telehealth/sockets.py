@@ -329,13 +329,27 @@ def start_settler(app: Flask) -> None:
     socketio.start_background_task(_settle_loop, app, interval)
 
 
+def stop_settler(app: Flask) -> None:
+    """The loop ends after its current round (an app that is done, such as a test's)."""
+    app.extensions["telehealth.settler"] = False
+
+
+FAILSAFE_EVERY_S = 1.0  # how often the fail-safe looks (it waits CLIENT_GONE_PAUSE_S anyway)
+
+
 def _settle_loop(app: Flask, interval: float) -> None:
     gone_s = app.config["CLIENT_GONE_PAUSE_S"]
+    failsafe_every, failsafe_at = min(FAILSAFE_EVERY_S, gone_s / 5), -1e9
     while True:
         socketio.sleep(interval)
+        if not app.extensions["telehealth.settler"]:
+            return
         with app.app_context():
             try:
                 rooms.settle_due(publish_state)
+                if time.monotonic() - failsafe_at < failsafe_every:
+                    continue
+                failsafe_at = time.monotonic()
                 for session_id in rooms.pause_abandoned(gone_s, publish_state):
                     socketio.emit("failsafe:paused", {"gone_s": gone_s}, to=room_name(session_id))
             except Exception:  # keep the loop alive; the next round retries

@@ -17,6 +17,7 @@ from telehealth.accounts import create_user
 from telehealth.extensions import db, socketio
 from telehealth.models import Client, JoinLink, TherapySession, User
 from telehealth.rooms import now_ms
+from telehealth.sockets import stop_settler
 
 PASSWORD = "correct horse battery"
 # TEST_DATABASE_URL=postgresql://... runs the suite on PostgreSQL, each test in its own schema.
@@ -129,6 +130,7 @@ def app(tmp_path, app_config, socket_recheck_s) -> Iterator:
     with app.app_context():
         db.create_all()
         yield app
+        stop_settler(app)
         db.session.remove()
         if schema:
             db.engine.dispose()

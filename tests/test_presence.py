@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -89,3 +90,17 @@ def test_a_stopped_room_is_left_alone_by_the_fail_safe(room):
     before = rooms.read_state(room.session.id)
     assert rooms.pause_abandoned(10, lambda *_: None) == []
     assert rooms.read_state(room.session.id) == before
+
+
+@pytest.mark.parametrize("app_config", [{"SETTLE_INTERVAL_S": 0.05, "CLIENT_GONE_PAUSE_S": 0.5}])
+def test_the_server_pauses_a_set_whose_client_is_gone_and_tells_the_therapist(room):
+    """The process's own loop does it, without anyone asking."""
+    assert room.therapist_socket.emit("stim:start", callback=True)["ok"]
+    room.client_socket.disconnect()
+    deadline, told = time.monotonic() + 5, []
+    while not told and time.monotonic() < deadline:
+        time.sleep(0.05)
+        told = received(room.therapist_socket, "failsafe:paused")
+    assert told == [{"gone_s": 0.5}]
+    state = rooms.read_state(room.session.id)
+    assert state["paused"] and not state["running"]
