@@ -87,15 +87,24 @@ def still_allowed(role: str, session_id: int) -> bool:
     its sockets at once anyway; this bounds what a socket on another process may still do.)
     QuickCheck says yes to what it plainly sees alive; anything else is decided by the full
     check, the one a connecting socket passes (Flask-Login's, which ends a timed-out login)."""
-    now = time.monotonic()
-    if now - session.get("checked_at", -1e9) < current_app.config["SOCKET_RECHECK_S"]:
+    now, app = time.monotonic(), current_app
+    if _recently_checked(session, app.config, app.extensions[QUICK_CHECK], now):
         return True
-    allowed = current_app.extensions[QUICK_CHECK].confirm(session) or _fully_checked(
-        role, session_id
-    )
+    allowed = _fully_checked(role, session_id)
     if allowed:
         session["checked_at"] = now
     return allowed
+
+
+def _recently_checked(socket_session: dict, config: dict, check: QuickCheck, now: float) -> bool:
+    """Checked within SOCKET_RECHECK_S, or found plainly alive by QuickCheck now (which starts
+    the window again); False leaves the socket to the full check."""
+    if now - socket_session.get("checked_at", -1e9) < config["SOCKET_RECHECK_S"]:
+        return True
+    if not check.confirm(socket_session):
+        return False
+    socket_session["checked_at"] = now
+    return True
 
 
 def _fully_checked(role: str, session_id: int) -> bool:
@@ -263,7 +272,8 @@ def fast_event(
 
 
 def bind_fast_events(app: Flask, engine: sa.Engine) -> None:
-    """Put each fast event's handler in front of its guarded one, on this app's server."""
+    """Put each fast event's handler in front of its guarded one, on this app's server, and
+    the app's QuickCheck where these handlers and still_allowed find it."""
     server = socketio.server
     check = app.extensions[QUICK_CHECK] = QuickCheck(app.config, engine)
     for event, (fast, roles, in_lobby) in _FAST_EVENTS.items():
@@ -277,9 +287,11 @@ def _fast_or_guarded(app, server, check, fast, guarded, roles, in_lobby) -> Call
     def handle(sid: str, *args: Any) -> Any:
         environ = server.get_environ(sid)
         saved = environ.get("saved_session") if environ else None  # the socket's own session
-        if saved is None or len(args) > 1:
-            return guarded(sid, *args)
-        if not _may_go_fast(saved, roles, in_lobby, config, check):
+        if (
+            saved is None
+            or len(args) > 1
+            or not _may_go_fast(saved, roles, in_lobby, config, check)
+        ):
             return guarded(sid, *args)
         try:
             answer = fast(sid, saved["socket_session_id"], args[0] if args else None, app)
@@ -302,10 +314,8 @@ def _may_go_fast(
     now = time.monotonic()
     if saved.get("socket_role") not in roles or (saved.get("in_lobby") and not in_lobby):
         return False  # refused the guarded way, with its error and log line
-    if now - saved.get("checked_at", -1e9) >= config["SOCKET_RECHECK_S"]:
-        if not check.confirm(saved):
-            return False  # the full check, the guarded way
-        saved["checked_at"] = now
+    if not _recently_checked(saved, config, check, now):
+        return False  # the full check, the guarded way
     return _take_token(saved, config, now)  # past the budget: the guarded way cuts it
 
 
