@@ -68,7 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     # Socket handlers must be declared before init_app: Flask-SocketIO binds the declared ones
     # to each new server (declared after, they would bind to the first app's server only).
-    from . import rooms, sockets
+    from . import checkpoint, rooms, sockets
 
     sockets.register()
     app.session_interface = sockets.SessionInterface()
@@ -89,6 +89,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     with app.app_context():
         sockets.bind_fast_events(app, db.engine)
         rooms.bind_direct_writes(app, db.engine)
+        checkpoint.bind(app, db.engine)
 
     from . import admin, auth, cli, client, errors, headers, inputs, logins, therapist
 

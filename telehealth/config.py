@@ -103,6 +103,9 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         # How often each process looks for sets that reached their end (0: never; tests).
         "SETTLE_INTERVAL_S": _env_float("SETTLE_INTERVAL_S", 0.1),
+        # How often a served process copies SQLite's log into the database file, off the
+        # socket loop (0: SQLite does it on the loop, in the commit that fills the log).
+        "SQLITE_CHECKPOINT_S": _env_float("SQLITE_CHECKPOINT_S", 0.1),
         # Clinical fail-safe: a running set pauses when the client is gone this long.
         "CLIENT_GONE_PAUSE_S": _env_float("CLIENT_GONE_PAUSE_S", 10.0),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1"),

@@ -14,7 +14,7 @@ from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
-from . import lobby, logins, record, rooms, video
+from . import checkpoint, lobby, logins, record, rooms, video
 from .channels import link_room, lobby_name, login_room, room_name
 from .direct import DirectStatement
 from .extensions import db, socketio
@@ -356,6 +356,7 @@ def _settle_loop(app: Flask, interval: float) -> None:
             return
         with app.app_context():
             try:
+                checkpoint.run_if_due(app)
                 rooms.settle_due(publish_state)
                 if time.monotonic() - failsafe_at < failsafe_every:
                     continue
