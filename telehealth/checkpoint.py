@@ -40,10 +40,18 @@ def database_file(engine: sa.Engine) -> str | None:
     return url.database
 
 
-def checkpoint(path: str) -> tuple[int, int, int]:
+def checkpoint(path: str, connection: sqlite3.Connection | None = None) -> tuple[int, int, int]:
     """Copy what the log holds into the database file: (busy, log pages, pages copied)."""
-    with closing(sqlite3.connect(path, timeout=0, isolation_level=None)) as connection:
-        return connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    if connection is None:
+        with closing(open_for_checkpoints(path)) as own:
+            return checkpoint(path, own)
+    with closing(connection.execute("PRAGMA wal_checkpoint(PASSIVE)")) as cursor:
+        return cursor.fetchall()[0]
+
+
+def open_for_checkpoints(path: str) -> sqlite3.Connection:
+    """A connection for checkpoints alone, which any one thread at a time may use."""
+    return sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
 
 
 CHECKPOINTER = "telehealth.checkpointer"
@@ -54,6 +62,12 @@ class Checkpointer:
 
     def __init__(self, path: str, every_s: float):
         self.path, self.every_s, self.last = path, every_s, time.monotonic()
+        self.connection: sqlite3.Connection | None = None  # opened in the pool, kept
+
+    def _checkpoint(self) -> tuple[int, int, int]:
+        if self.connection is None:
+            self.connection = open_for_checkpoints(self.path)
+        return checkpoint(self.path, self.connection)
 
     def run_if_due(self) -> None:
         now = time.monotonic()
@@ -61,7 +75,7 @@ class Checkpointer:
             return
         self.last = now
         try:
-            run_blocking(checkpoint, self.path)
+            run_blocking(self._checkpoint)
         except sqlite3.Error as exc:  # the next round tries again; the backstop holds meanwhile
             log.warning("copying the SQLite log into the database failed: %s", exc)
 

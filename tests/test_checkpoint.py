@@ -38,6 +38,15 @@ def app_config(tmp_path, request) -> dict:
     }
 
 
+def checkpoints_since(t: float) -> list[float]:
+    """When the settle loop handed a checkpoint to RUN_BLOCKING, after monotonic time ``t``."""
+    return [
+        at
+        for fn, at in RAN
+        if getattr(fn, "__func__", None) is checkpoint.Checkpointer._checkpoint and at > t
+    ]
+
+
 def autocheckpoint() -> int:
     return db.session.execute(db.text("PRAGMA wal_autocheckpoint")).scalar_one()
 
@@ -72,7 +81,7 @@ def test_the_settle_loop_copies_the_log_into_the_database_file_off_the_socket_lo
     assert autocheckpoint() == checkpoint.BACKSTOP_PAGES  # SQLite's own waits much longer
     rev, changed_at = change_speed(room, 5)
     deadline = time.monotonic() + 5
-    while not any(fn is checkpoint.checkpoint and at > changed_at for fn, at in RAN):
+    while not checkpoints_since(changed_at):
         assert time.monotonic() < deadline, "no checkpoint after the changes"
         time.sleep(0.02)
     assert stored_rev_in_database_file(app, room.session.id, tmp_path) == rev
@@ -83,7 +92,7 @@ def test_with_no_checkpoint_interval_sqlite_copies_the_log_itself(app, room, tmp
     assert autocheckpoint() == 1000  # SQLite's default
     rev, _ = change_speed(room, 5)
     time.sleep(0.2)
-    assert not any(fn is checkpoint.checkpoint for fn, _ in RAN)
+    assert not checkpoints_since(0)
     # A few changes stay in the log until SQLite's own checkpoint, 1,000 pages on.
     assert stored_rev_in_database_file(app, room.session.id, tmp_path) < rev
 
