@@ -40,11 +40,9 @@ def database_file(engine: sa.Engine) -> str | None:
     return url.database
 
 
-def checkpoint(path: str, connection: sqlite3.Connection | None = None) -> tuple[int, int, int]:
-    """Copy what the log holds into the database file: (busy, log pages, pages copied)."""
-    if connection is None:
-        with closing(open_for_checkpoints(path)) as own:
-            return checkpoint(path, own)
+def checkpoint(connection: sqlite3.Connection) -> tuple[int, int, int]:
+    """Copy what the log holds into the database file: (busy, log pages, pages copied).
+    The cursor is closed at once, so the connection holds no snapshot of the log."""
     with closing(connection.execute("PRAGMA wal_checkpoint(PASSIVE)")) as cursor:
         return cursor.fetchall()[0]
 
@@ -67,7 +65,7 @@ class Checkpointer:
     def _checkpoint(self) -> tuple[int, int, int]:
         if self.connection is None:
             self.connection = open_for_checkpoints(self.path)
-        return checkpoint(self.path, self.connection)
+        return checkpoint(self.connection)
 
     def run_if_due(self) -> None:
         now = time.monotonic()

@@ -67,7 +67,8 @@ def stored_rev_in_database_file(app, session_id: int, tmp_path) -> int:
 def change_speed(room, times: int) -> tuple[int, float]:
     """``times`` changes, made after the file holds the room as it stands (copied by hand)."""
     db.session.commit()
-    assert checkpoint.checkpoint(db.engine.url.database)[0] == 0
+    with closing(checkpoint.open_for_checkpoints(db.engine.url.database)) as connection:
+        assert checkpoint.checkpoint(connection)[0] == 0
     for i in range(times):
         ack = room.therapist_socket.emit("stim:update", {"speed_pps": 1 + i / 10}, callback=True)
         assert ack["ok"], ack
@@ -99,8 +100,11 @@ def test_with_no_checkpoint_interval_sqlite_copies_the_log_itself(app, room, tmp
 
 @pytest.mark.parametrize("app_config", [{"SQLITE_CHECKPOINT_S": 0.05}], indirect=True)
 def test_a_failed_checkpoint_is_logged_and_the_loop_goes_on(app, room, caplog, tmp_path):
+    stop_settler(app)  # this test asks in its place
+    time.sleep(0.1)
     checkpointer = app.extensions[checkpoint.CHECKPOINTER]
-    checkpointer.path, checkpointer.last = str(tmp_path), 0.0  # a folder: SQLite cannot open it
+    checkpointer.path, checkpointer.connection = str(tmp_path), None  # a folder: cannot open
+    checkpointer.last = 0.0
     checkpointer.run_if_due()
     assert "copying the SQLite log into the database failed" in caplog.text
     assert room.therapist_socket.emit("stim:update", {"speed_pps": 2.5}, callback=True)["ok"]
