@@ -336,12 +336,18 @@ def start_settler(app: Flask) -> None:
     if interval <= 0 or app.extensions.get("telehealth.settler"):
         return
     app.extensions["telehealth.settler"] = True
-    socketio.start_background_task(_settle_loop, app, interval)
+    app.extensions["telehealth.settler_task"] = socketio.start_background_task(
+        _settle_loop, app, interval
+    )
 
 
 def stop_settler(app: Flask) -> None:
-    """The loop ends after its current round (an app that is done, such as a test's)."""
+    """End the loop and wait for its current round (an app that is done, such as a test's:
+    a round left running would still hold a database connection as the app goes away)."""
     app.extensions["telehealth.settler"] = False
+    task = app.extensions.pop("telehealth.settler_task", None)
+    if task is not None:
+        task.join()
 
 
 FAILSAFE_EVERY_S = 1.0  # how often the fail-safe looks (it waits CLIENT_GONE_PAUSE_S anyway)

@@ -55,8 +55,7 @@ def stored_rev_in_database_file(app, session_id: int, tmp_path) -> int:
     """The room's rev as the database file alone holds it (without what is still in the log)."""
     path = db.engine.url.database
     copy = tmp_path / "file-alone.db"
-    stop_settler(app)
-    time.sleep(0.1)  # the loop's last round ends
+    stop_settler(app)  # and its last round ends
     shutil.copyfile(path, copy)
     with closing(sqlite3.connect(copy)) as connection:
         return connection.execute(
@@ -101,7 +100,6 @@ def test_with_no_checkpoint_interval_sqlite_copies_the_log_itself(app, room, tmp
 @pytest.mark.parametrize("app_config", [{"SQLITE_CHECKPOINT_S": 0.05}], indirect=True)
 def test_a_failed_checkpoint_is_logged_and_the_loop_goes_on(app, room, caplog, tmp_path):
     stop_settler(app)  # this test asks in its place
-    time.sleep(0.1)
     checkpointer = app.extensions[checkpoint.CHECKPOINTER]
     checkpointer.path, checkpointer.connection = str(tmp_path), None  # a folder: cannot open
     checkpointer.last = 0.0
