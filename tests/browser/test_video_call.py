@@ -18,10 +18,13 @@ MEDIA_ARGS = [
 # Is a live picture arriving? Frames advance when currentTime moves on.
 VIDEO_LIVE = """async (selector) => {
   const v = document.querySelector(selector);
-  if (!v || !v.srcObject || v.videoWidth === 0) return false;
+  const stream = v && v.srcObject;
+  if (!stream || v.videoWidth === 0) return false;
   const t0 = v.currentTime;
   await new Promise((r) => setTimeout(r, 400));
-  const audio = v.srcObject.getAudioTracks().filter((t) => t.readyState === "live").length;
+  // The page drops the picture while the other side reconnects: not live (yet), ask again.
+  if (v.srcObject !== stream) return false;
+  const audio = stream.getAudioTracks().filter((t) => t.readyState === "live").length;
   return v.currentTime > t0 && audio > 0;
 }"""
 
