@@ -27,17 +27,10 @@ import sqlalchemy as sa
 from flask import Flask
 
 from .blocking import run_blocking
+from .direct import database_file
 
 log = logging.getLogger(__name__)
 BACKSTOP_PAGES = 2_000  # 8 MB of log at SQLite's 4 KiB pages
-
-
-def database_file(engine: sa.Engine) -> str | None:
-    """The engine's SQLite database file, or None (another database, or one in memory)."""
-    url = engine.url
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return url.database
 
 
 def checkpoint(connection: sqlite3.Connection) -> tuple[int, int, int]:

@@ -22,14 +22,18 @@ Change = Callable[[State, float], State | None]  # change(state, now_ms): the ne
 # compiled cache without building and hashing it again for every change.
 _ROOM = TherapySession.__table__
 _READ_STATE = sa.select(_ROOM.c.stim_state).where(_ROOM.c.id == sa.bindparam("session_id"))
-_WRITE_STATE = (
+_WRITE_SAME_END = (
     sa.update(_ROOM)
     .where(_ROOM.c.id == sa.bindparam("session_id"), _ROOM.c.stim_rev == sa.bindparam("old_rev"))
     .values(
         stim_state=sa.bindparam("state", type_=_ROOM.c.stim_state.type),
         stim_rev=sa.bindparam("rev"),
-        stim_ends_at_ms=sa.bindparam("ends_at_ms", type_=_ROOM.c.stim_ends_at_ms.type),
     )
+)
+# With the planned end as well; leaving it out when it stays as it was spares SQLite its index
+# (a quarter of the write's time, measured on its own).
+_WRITE_STATE = _WRITE_SAME_END.values(
+    stim_ends_at_ms=sa.bindparam("ends_at_ms", type_=_ROOM.c.stim_ends_at_ms.type)
 )
 
 
@@ -112,8 +116,14 @@ def change_state(session_id: int, change: Change) -> State | None:
     raise stimulation.StimError("busy", "The room is busy; please try again.")
 
 
+DIRECT_WRITES = "telehealth.direct_writes"
+
+
 def bind_direct_writes(app: Flask, engine: sa.Engine) -> None:
-    app.extensions["telehealth.direct_write"] = DirectStatement(engine, _WRITE_STATE)
+    app.extensions[DIRECT_WRITES] = (
+        DirectStatement(engine, _WRITE_STATE),
+        DirectStatement(engine, _WRITE_SAME_END),
+    )
 
 
 def change_state_direct(app: Flask, session_id: int, change: Change) -> State | None:
@@ -132,14 +142,14 @@ def change_state_direct(app: Flask, session_id: int, change: Change) -> State | 
     new = change(old, t_ms)
     if new is None or record.changes_record(old, new):
         return None
-    values = {
-        "session_id": session_id,
-        "old_rev": old["rev"],
-        "state": new,
-        "rev": new["rev"],
-        "ends_at_ms": stimulation.ends_at_ms(new),
-    }
-    if not app.extensions["telehealth.direct_write"].changes_one(values):
+    values = {"session_id": session_id, "old_rev": old["rev"], "state": new, "rev": new["rev"]}
+    write, write_same_end = app.extensions[DIRECT_WRITES]
+    ends_at_ms = stimulation.ends_at_ms(new)
+    if ends_at_ms == stimulation.ends_at_ms(old):
+        write = write_same_end
+    else:
+        values["ends_at_ms"] = ends_at_ms
+    if not write.changes_one(values):
         _remember(session_id, None, app)
         return None
     _remember(session_id, new, app)

@@ -90,6 +90,8 @@ def test_speed_changes_mid_set_are_stored_and_the_set_is_recorded_once(room):
         told = received(room.client_socket, "stim:state")[-1]
         stored = rooms.read_state(room.session.id)
         assert stored == {k: v for k, v in told.items() if k not in ("server_ms", "passes")}
+        # the set's planned end moves with the speed, and the settler finds it where it is
+        assert planned_end(room.session.id) == stimulation.ends_at_ms(stored) is not None
     assert say("stim:stop", callback=True)["ok"]  # the target glides to the centre
     glide_ends_ms = stimulation.ends_at_ms(rooms.read_state(room.session.id))
     time.sleep(max(0.0, glide_ends_ms - rooms.now_ms()) / 1000 + 0.01)
@@ -100,6 +102,28 @@ def test_speed_changes_mid_set_are_stored_and_the_set_is_recorded_once(room):
         sa.select(StimSet).where(StimSet.therapy_session_id == room.session.id)
     ).all()
     assert stim_set.ended_at is not None and stim_set.settings["speed_pps"] == 1.0
+
+
+def planned_end(session_id: int) -> float | None:
+    column = TherapySession.__table__.c.stim_ends_at_ms
+    return db.session.scalar(sa.select(column).where(TherapySession.id == session_id))
+
+
+def test_a_change_that_leaves_the_planned_end_keeps_it(room):
+    say = room.therapist_socket.emit
+    assert say("stim:update", {"speed_pps": 1.0}, callback=True)["ok"]
+    assert say("stim:start", callback=True)["ok"]
+    end = planned_end(room.session.id)
+    assert end is not None
+    assert say("stim:update", {"colour": "#aabbcc"}, callback=True)["ok"]  # the direct way
+    stored = rooms.read_state(room.session.id)
+    assert stored["settings"]["colour"] == "#aabbcc"
+    assert planned_end(room.session.id) == end == stimulation.ends_at_ms(stored)
+    db.session.rollback()
+    # a pause ends no set, goes the direct way and takes the planned end away
+    assert say("stim:pause", callback=True)["ok"]
+    assert planned_end(room.session.id) is None
+    assert rooms.settle_due(lambda *_: None) == 0
 
 
 def test_a_direct_change_after_another_process_changed_the_room_is_redone_from_the_row(room):
