@@ -2,8 +2,9 @@
 database, no Flask) that does what the app's room does on the wire, and nothing else.
 
 It is served as wsgi.py serves the app (the same heartbeat, connection limit, event handling
-in order per socket, and garbage-collector settings), so the difference between the two is
-what the app's own code costs, not a setting either could change."""
+in order per socket, JSON module for packets and garbage-collector settings), so the
+difference between the two is what the app's own code costs, not a setting either could
+change."""
 
 import gc
 import os
@@ -13,7 +14,18 @@ import eventlet
 
 eventlet.monkey_patch()
 
+import importlib.util  # noqa: E402
+from pathlib import Path  # noqa: E402
+
 import socketio  # noqa: E402
+
+# The app's JSON module for packets, loaded from its file (importing the package would bring
+# Flask along): the same encoding and decoding work on both sides.
+_spec = importlib.util.spec_from_file_location(
+    "jsonio", Path(__file__).resolve().parents[1] / "telehealth" / "jsonio.py"
+)
+jsonio = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(jsonio)
 
 # The same Engine.IO heartbeat as the app (telehealth/config.py): the same load on the wire.
 sio = socketio.Server(
@@ -22,6 +34,7 @@ sio = socketio.Server(
     ping_interval=float(os.environ.get("SOCKETIO_PING_INTERVAL", "5")),
     ping_timeout=float(os.environ.get("SOCKETIO_PING_TIMEOUT", "5")),
     async_handlers=False,  # as telehealth/__init__.py
+    json=jsonio,  # as telehealth/__init__.py
 )
 app = socketio.WSGIApp(sio)
 revs: dict[str, int] = {}

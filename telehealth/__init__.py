@@ -9,6 +9,7 @@ from flask import Flask, Request
 from werkzeug.routing import MapAdapter
 
 from . import config as config_module
+from . import jsonio
 from .extensions import csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # (handled side by side, a change waiting on the database could land after a later
         # one), and no green thread is started per event (7 % of a loaded process's CPU).
         async_handlers=False,
+        json=jsonio,  # packets written and read with orjson (telehealth/jsonio.py)
     )
     with app.app_context():
         sockets.bind_fast_events(app, db.engine)

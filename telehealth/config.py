@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from . import jsonio
+
 
 def _env_bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -29,10 +31,12 @@ def _engine_options(database_url: str) -> dict:
     connections all the time (measured: several % of a loaded process's CPU). Keep
     processes x (DB_POOL_SIZE + DB_MAX_OVERFLOW) below PostgreSQL's max_connections."""
     if database_url.startswith("sqlite"):
-        return {}  # a file in this process: no connection to lose, nothing to ping
+        # a file in this process: no connection to lose, nothing to ping
+        return {"json_serializer": jsonio.dumps}
     # A server database's connections can break (a restart, a network cut): test each one
     # as it leaves the pool.
     return {
+        "json_serializer": jsonio.dumps,
         "pool_pre_ping": True,
         "pool_size": int(_env_float("DB_POOL_SIZE", 20)),
         "max_overflow": int(_env_float("DB_MAX_OVERFLOW", 10)),

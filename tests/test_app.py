@@ -135,9 +135,13 @@ def test_a_server_database_gets_a_pool_sized_for_green_threads(monkeypatch):
     from telehealth.config import _engine_options
 
     monkeypatch.setenv("DB_POOL_SIZE", "7")
+    from telehealth import jsonio
+
     assert _engine_options("postgresql+psycopg://db/x") == {
+        "json_serializer": jsonio.dumps,
         "pool_pre_ping": True,
         "pool_size": 7,
         "max_overflow": 10,
     }
-    assert _engine_options("sqlite:///x.db") == {}  # a file in this process: nothing to ping
+    # a file in this process: nothing to ping
+    assert _engine_options("sqlite:///x.db") == {"json_serializer": jsonio.dumps}
