@@ -43,7 +43,8 @@ class HotConnection:
     """
 
     def __init__(self, engine: sa.Engine):
-        self.engine = engine
+        # Weakly: the engine holds this (through its dispose listener and _HOT), not the reverse.
+        self.engine = weakref.ref(engine)
         self.keep = database_file(engine) is not None
         self.kept: Any = None
         self.lock = threading.Lock()
@@ -54,7 +55,7 @@ class HotConnection:
     def __call__(self) -> Iterator[Any]:
         """A DBAPI connection for one statement; the caller ends its transaction."""
         if not self.keep:
-            connection = self.engine.raw_connection()
+            connection = self.engine().raw_connection()
             try:
                 yield connection
             finally:
@@ -62,7 +63,7 @@ class HotConnection:
             return
         with self.lock:
             if self.kept is None:
-                made = self.engine.raw_connection()
+                made = self.engine().raw_connection()
                 made.detach()  # its own from now on: the pool neither lends nor resets it
                 self.kept = made.dbapi_connection
             try:

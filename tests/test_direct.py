@@ -122,3 +122,19 @@ def test_statements_of_one_engine_share_one_hot_connection(app):
         assert hot_connection(other) is not first.connection
     finally:
         other.dispose()
+
+
+def test_an_engine_let_go_takes_its_hot_connection_with_it(app):
+    import gc
+    import weakref
+
+    from telehealth import direct
+
+    engine = sa.create_engine(db.engine.url)
+    DirectStatement(engine, sa.select(TherapySession.__table__.c.id))
+    hot = weakref.ref(direct._HOT[engine])
+    gone = weakref.ref(engine)
+    engine.dispose()
+    del engine
+    gc.collect()
+    assert gone() is None and hot() is None

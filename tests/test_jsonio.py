@@ -31,9 +31,8 @@ VALUES = st.recursive(
 def test_what_is_written_reads_back_the_same_with_the_standard_library(value):
     written = jsonio.dumps(value, separators=jsonio.COMPACT)
     assert json.loads(written) == value
-    assert written == json.dumps(value, separators=jsonio.COMPACT, ensure_ascii=False) or (
-        json.loads(written) == json.loads(json.dumps(value))  # same value, other float spelling
-    )
+    if "." not in written and "e" not in written.lower():  # floats may be spelt otherwise
+        assert written == json.dumps(value, separators=jsonio.COMPACT, ensure_ascii=False)
 
 
 @given(VALUES)
