@@ -69,14 +69,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     # Socket handlers must be declared before init_app: Flask-SocketIO binds the declared ones
     # to each new server (declared after, they would bind to the first app's server only).
-    from . import checkpoint, rooms, sockets
+    from . import checkpoint, managers, rooms, sockets
 
     sockets.register()
     app.session_interface = sockets.SessionInterface()
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        # python-socketio's manager (rooms in memory, or shared through Redis), with an index
+        # of each socket's rooms: many sockets leaving at once cost each its own rooms only
+        client_manager=managers.client_manager(app.config["SOCKETIO_MESSAGE_QUEUE"]),
         cors_allowed_origins=app.config["SOCKETIO_ALLOWED_ORIGINS"],
         max_http_buffer_size=app.config["SOCKETIO_MAX_MESSAGE_BYTES"],
         ping_interval=app.config["SOCKETIO_PING_INTERVAL"],
