@@ -4,9 +4,9 @@ python-socketio finds the rooms of a leaving socket by looking through every roo
 process, so that each disconnect costs time in proportion to the rooms (a room per socket,
 per session, per login and per link: about four per socket). One disconnect is cheap; many at
 once (a clinic's network going down, a proxy reloading, a shutdown) cost the square: measured
-on the plain manager, 1,000 rooms leaving at once held the event loop for 0.7 s and 2,000
-for 2.8 s, during which no other room's message moved. With the index a socket leaves its own
-rooms only (``bench/disconnects.py`` measures both).
+on the plain manager, 1,000 rooms leaving at once held the event loop for 0.3-0.7 s and
+2,000 for 1.4-2.8 s (by the host's speed), during which no other room's message moved. With
+the index a socket leaves its own rooms only (``bench/disconnects.py`` measures both).
 
 The index follows python-socketio's own two entry points (``basic_enter_room`` and
 ``basic_leave_room``, through which every join, leave and close goes); a disconnect then
