@@ -24,6 +24,7 @@ if SERVING:
 
 from telehealth import create_app  # noqa: E402
 from telehealth.extensions import socketio  # noqa: E402
+from telehealth.live.settler import start_settler  # noqa: E402
 
 
 def _eventlet_config() -> dict:
@@ -132,6 +133,7 @@ def _steady_gc() -> None:
 if SERVING:
     _steady_gc()
     _stop_on_sigterm()
+    start_settler(app)
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", "5000"))
     print(f"Serving on http://{host}:{port}", file=sys.stderr, flush=True)

@@ -22,8 +22,8 @@ from pathlib import Path
 import socketio
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from telehealth import managers  # noqa: E402
-from telehealth.channels import link_room, login_room, room_name  # noqa: E402
+from telehealth.fastpath import managers  # noqa: E402
+from telehealth.live.channels import link_room, login_room, session_room  # noqa: E402
 
 NS = "/"
 
@@ -44,7 +44,7 @@ def filled(manager: socketio.Manager, rooms: int) -> list[str]:
             sid = manager.pre_connect(f"e{len(sids)}", NS)
             manager.connect(sid, NS)
             manager.enter_room(sid, NS, own)
-            manager.enter_room(sid, NS, room_name(i))
+            manager.enter_room(sid, NS, session_room(i))
             sids.append(sid)
     return sids
 

@@ -122,8 +122,8 @@ def prepare_app_rooms(db_url: str, rooms: int) -> tuple[list[tuple[str, str, int
     from werkzeug.security import generate_password_hash
 
     from telehealth import create_app
-    from telehealth import rooms as room_state
     from telehealth.extensions import db
+    from telehealth.live import state as room_state
     from telehealth.models import Client, JoinLink, StaffLogin, TherapySession, User
 
     app = create_app(

@@ -7,12 +7,12 @@ import sys
 import click
 from flask import Flask
 
-from .accounts import AccountError, create_user
 from .extensions import db
 from .models import ROLES
+from .staff.accounts import AccountError, create_user
 
 
-def register(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--role", type=click.Choice(ROLES), required=True)

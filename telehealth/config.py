@@ -6,7 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
-from . import jsonio
+from .fastpath import jsonio
 
 
 def _env_bool(name: str, default: bool) -> bool:

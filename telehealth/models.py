@@ -12,7 +12,6 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 
 from . import stimulation
-from .channels import room_name
 from .extensions import db
 
 ROLES = ("therapist", "admin")
@@ -144,10 +143,6 @@ class TherapySession(db.Model):
     join_links: so.WriteOnlyMapped[JoinLink] = so.relationship(
         back_populates="therapy_session", cascade="all, delete-orphan", passive_deletes=True
     )
-
-    @property
-    def room(self) -> str:
-        return room_name(self.id)
 
     @classmethod
     def open(cls, client: Client, now_ms: float) -> TherapySession:

@@ -13,11 +13,11 @@ from flask.testing import FlaskClient
 from flask_socketio.test_client import SocketIOTestClient
 
 from telehealth import create_app
-from telehealth.accounts import create_user
 from telehealth.extensions import db, socketio
+from telehealth.live.settler import start_settler, stop_settler
+from telehealth.live.state import now_ms
 from telehealth.models import Client, JoinLink, TherapySession, User
-from telehealth.rooms import now_ms
-from telehealth.sockets import stop_settler
+from telehealth.staff.accounts import create_user
 
 PASSWORD = "correct horse battery"
 # TEST_DATABASE_URL=postgresql://... runs the suite on PostgreSQL, each test in its own schema.
@@ -94,7 +94,7 @@ def app_config() -> dict:
 def socket_recheck_s() -> float:
     """SOCKET_RECHECK_S for the app: 0, every socket event asks the database again and goes
     the guarded way (one test checks the cache). Tests marked both_socket_paths run with 60
-    as well, where the frequent events take their fast path (sockets.fast_event)."""
+    as well, where the frequent events take their fast path (live.guard.fast_event)."""
     return 0
 
 
@@ -120,7 +120,7 @@ def app(tmp_path, app_config, socket_recheck_s) -> Iterator:
             "SQLALCHEMY_DATABASE_URI": uri,
             "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",  # fast in tests; production cost in config
             "RATELIMIT_ENABLED": False,
-            "SETTLE_INTERVAL_S": 0,  # tests settle sets by calling rooms.settle_due
+            "SETTLE_INTERVAL_S": 0,  # tests settle sets by calling room_state.settle_due
             "SOCKET_RECHECK_S": socket_recheck_s,
             "SERVER_NAME": "localhost",
             **app_config,
@@ -129,6 +129,7 @@ def app(tmp_path, app_config, socket_recheck_s) -> Iterator:
     app.test_client_class = FreshContextClient
     with app.app_context():
         db.create_all()
+        start_settler(app)  # as wsgi.py does; only when the test asks for SETTLE_INTERVAL_S
         yield app
         stop_settler(app)
         db.session.remove()

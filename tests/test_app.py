@@ -135,7 +135,7 @@ def test_a_server_database_gets_a_pool_sized_for_green_threads(monkeypatch):
     from telehealth.config import _engine_options
 
     monkeypatch.setenv("DB_POOL_SIZE", "7")
-    from telehealth import jsonio
+    from telehealth.fastpath import jsonio
 
     assert _engine_options("postgresql+psycopg://db/x") == {
         "json_serializer": jsonio.dumps,

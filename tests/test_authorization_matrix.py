@@ -11,8 +11,9 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
-from telehealth import record, rooms
 from telehealth.extensions import db
+from telehealth.live import scores as live_scores
+from telehealth.live import state as room_state
 from telehealth.models import AuditEvent, Client, JoinLink, Preset, Score, TherapySession, User
 from tests.conftest import Auth, csrf_token
 
@@ -82,7 +83,7 @@ SOCKET = {
     "lobby:admit": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "score:prompt": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "score:withdraw": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
-    "score:record": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "score:enter": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     # the other room's client has no question of ours to answer
     "score:submit": (REFUSED, NOT_ASKED, OK, REFUSED, FORBIDDEN, REFUSED),
 }
@@ -91,7 +92,7 @@ PAYLOADS = {
     "stim:update": {"speed_pps": 2.0},
     "clock:ping": {"t": 1.0},
     "score:prompt": {"kind": "voc"},
-    "score:record": {"id": "entered-1234", "kind": "sud", "value": 3},
+    "score:enter": {"id": "entered-1234", "kind": "sud", "value": 3},
     "presence:update": {
         "width": 800,
         "height": 600,
@@ -128,7 +129,8 @@ def world(app, make) -> World:
     db.session.add(preset)
     db.session.commit()
     tokens = {"client_this": make.link(session)[1], "client_other": make.link(other_session)[1]}
-    prompt_id = record.prompt(session.id, "sud").submission_id  # a question waiting for ours
+    prompt_id = live_scores.prompt(session.id, "sud").submission_id  # a question waiting for ours
+    db.session.commit()
     return World(owner, other, admin, session, other_session, preset, tokens, prompt_id)
 
 
@@ -167,7 +169,7 @@ def fingerprint(session_id: int) -> tuple:
     ended = db.session.scalar(
         sa.select(TherapySession.ended_at).where(TherapySession.id == session_id)
     )
-    return counts, clients, notes, presets, revoked, ended, rooms.read_state(session_id)["rev"]
+    return counts, clients, notes, presets, revoked, ended, room_state.read_state(session_id)["rev"]
 
 
 CELLS = [
@@ -244,9 +246,9 @@ def test_socket_event(app, world, sockets, event, actor, expected):
     payload = PAYLOADS.get(event)
     if event == "score:submit":
         payload = {"prompt_id": world.prompt_id, "value": 4}
-    before = (rooms.read_state(world.session.id), scores(world.session.id))
+    before = (room_state.read_state(world.session.id), scores(world.session.id))
     ack = sock.emit(event, payload, callback=True)
-    after = (rooms.read_state(world.session.id), scores(world.session.id))
+    after = (room_state.read_state(world.session.id), scores(world.session.id))
     if expected == OK:
         assert ack["ok"] is True, ack
     else:

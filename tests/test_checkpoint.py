@@ -14,9 +14,9 @@ from contextlib import closing
 import pytest
 import sqlalchemy as sa
 
-from telehealth import checkpoint
 from telehealth.extensions import db
-from telehealth.sockets import stop_settler
+from telehealth.fastpath import checkpoint
+from telehealth.live.settler import stop_settler
 
 RAN: list[tuple[object, float]] = []
 

@@ -8,9 +8,9 @@ import sqlite3
 import pytest
 import sqlalchemy as sa
 
-from telehealth import rooms
-from telehealth.direct import DirectStatement, database_file, hot_connection
 from telehealth.extensions import db
+from telehealth.fastpath.direct import DirectStatement, database_file, hot_connection
+from telehealth.live import state as room_state
 from telehealth.models import TherapySession
 
 
@@ -49,11 +49,11 @@ def test_the_frequent_events_take_no_connection_from_the_pool_on_sqlite(room, ch
         assert hot_connection(db.engine).kept is not None
     else:
         assert len(checkouts) >= 3  # PostgreSQL: a pool connection for each
-    assert rooms.read_state(room.session.id)["settings"]["speed_pps"] == 3.0
+    assert room_state.read_state(room.session.id)["settings"]["speed_pps"] == 3.0
 
 
 def test_a_due_socket_check_reads_on_the_kept_connection_too(app, room, checkouts):
-    from telehealth.sockets import QUICK_CHECK
+    from telehealth.live.access import QUICK_CHECK
 
     check = app.extensions[QUICK_CHECK]
     saved = {
@@ -70,7 +70,7 @@ def test_a_due_socket_check_reads_on_the_kept_connection_too(app, room, checkout
 def test_a_statement_that_fails_leaves_no_transaction_open(app, room):
     """A write refused half way (NOT NULL) must not keep SQLite's write lock for the next use:
     other connections write at once, and the kept connection's next write is its own."""
-    write, _ = app.extensions[rooms.DIRECT_WRITES]
+    write, _ = app.extensions[room_state.DIRECT_WRITES]
     values = {"session_id": room.session.id, "old_rev": 0, "state": {}, "rev": None}
     with pytest.raises(db.engine.dialect.dbapi.IntegrityError):
         write.changes_one({**values, "ends_at_ms": None})
@@ -90,9 +90,9 @@ def test_a_statement_that_fails_leaves_no_transaction_open(app, room):
             )
     finally:
         other.dispose()
-    state = rooms.read_state(room.session.id)
+    state = room_state.read_state(room.session.id)
     assert room.therapist_socket.emit("stim:update", {"speed_pps": 2.0}, callback=True)["ok"]
-    assert rooms.read_state(room.session.id)["rev"] == state["rev"] + 1
+    assert room_state.read_state(room.session.id)["rev"] == state["rev"] + 1
     assert db.session.get(TherapySession, room.session.id).notes == "written beside"
 
 
@@ -128,7 +128,7 @@ def test_an_engine_let_go_takes_its_hot_connection_with_it(app):
     import gc
     import weakref
 
-    from telehealth import direct
+    from telehealth.fastpath import direct
 
     engine = sa.create_engine(db.engine.url)
     DirectStatement(engine, sa.select(TherapySession.__table__.c.id))

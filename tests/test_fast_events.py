@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from telehealth import rooms, stimulation
+from telehealth import stimulation
 from telehealth.extensions import db
+from telehealth.live import state as room_state
 from telehealth.models import JoinLink, StaffLogin, StimSet, TherapySession, utcnow
 
 from .test_presence import PRESENCE, received
@@ -61,7 +62,7 @@ def test_the_frequent_events_are_answered_without_a_request_context(room, reques
 
 def test_a_refused_fast_event_gets_the_same_error_and_changes_nothing(room, request_contexts):
     room.therapist_socket.emit("stim:update", {"speed_pps": 2.0}, callback=True)
-    before = rooms.read_state(room.session.id)
+    before = room_state.read_state(room.session.id)
     request_contexts.clear()
     bad = room.therapist_socket.emit("stim:update", {"speed_pps": 99}, callback=True)
     assert bad["ok"] is False and bad["error"]["code"] == "out_of_range"
@@ -70,13 +71,13 @@ def test_a_refused_fast_event_gets_the_same_error_and_changes_nothing(room, requ
     assert room.client_socket.emit("stim:applied", {"rev": "1"}, callback=True)["ok"] is False
     assert received(room.client_socket, "error")[0]["code"] == "invalid_payload"
     assert request_contexts == []  # refused on the fast path itself
-    assert rooms.read_state(room.session.id) == before
+    assert room_state.read_state(room.session.id) == before
 
 
 def test_a_client_cannot_change_the_stimulation_on_the_fast_path(room):
     reply = room.client_socket.emit("stim:update", {"speed_pps": 2.0}, callback=True)
     assert reply["error"]["code"] == "forbidden"
-    assert rooms.read_state(room.session.id)["rev"] == 0
+    assert room_state.read_state(room.session.id)["rev"] == 0
 
 
 def test_speed_changes_mid_set_are_stored_and_the_set_is_recorded_once(room):
@@ -88,15 +89,15 @@ def test_speed_changes_mid_set_are_stored_and_the_set_is_recorded_once(room):
     for speed in (1.5, 2.0, 2.5):
         assert say("stim:update", {"speed_pps": speed}, callback=True)["ok"]
         told = received(room.client_socket, "stim:state")[-1]
-        stored = rooms.read_state(room.session.id)
+        stored = room_state.read_state(room.session.id)
         assert stored == {k: v for k, v in told.items() if k not in ("server_ms", "passes")}
         # the set's planned end moves with the speed, and the settler finds it where it is
         assert planned_end(room.session.id) == stimulation.ends_at_ms(stored) is not None
     assert say("stim:stop", callback=True)["ok"]  # the target glides to the centre
-    glide_ends_ms = stimulation.ends_at_ms(rooms.read_state(room.session.id))
-    time.sleep(max(0.0, glide_ends_ms - rooms.now_ms()) / 1000 + 0.01)
-    assert rooms.settle_due(lambda *_: None) == 1
-    stored = rooms.read_state(room.session.id)
+    glide_ends_ms = stimulation.ends_at_ms(room_state.read_state(room.session.id))
+    time.sleep(max(0.0, glide_ends_ms - room_state.now_ms()) / 1000 + 0.01)
+    assert room_state.settle_due(lambda *_: None) == 1
+    stored = room_state.read_state(room.session.id)
     assert stored["rev"] == 7 and not stored["running"]
     (stim_set,) = db.session.scalars(
         sa.select(StimSet).where(StimSet.therapy_session_id == room.session.id)
@@ -116,14 +117,14 @@ def test_a_change_that_leaves_the_planned_end_keeps_it(room):
     end = planned_end(room.session.id)
     assert end is not None
     assert say("stim:update", {"colour": "#aabbcc"}, callback=True)["ok"]  # the direct way
-    stored = rooms.read_state(room.session.id)
+    stored = room_state.read_state(room.session.id)
     assert stored["settings"]["colour"] == "#aabbcc"
     assert planned_end(room.session.id) == end == stimulation.ends_at_ms(stored)
     db.session.rollback()
     # a pause ends no set, goes the direct way and takes the planned end away
     assert say("stim:pause", callback=True)["ok"]
     assert planned_end(room.session.id) is None
-    assert rooms.settle_due(lambda *_: None) == 0
+    assert room_state.settle_due(lambda *_: None) == 0
 
 
 def test_a_direct_change_after_another_process_changed_the_room_is_redone_from_the_row(room):
@@ -131,12 +132,12 @@ def test_a_direct_change_after_another_process_changed_the_room_is_redone_from_t
     assert say("stim:update", {"speed_pps": 2.0}, callback=True)["rev"] == 1  # remembered
     # another process stores rev 2 (its own change) behind this process's back
     row = db.session.get(TherapySession, room.session.id)
-    changed = stimulation.apply_settings(row.stim_state, {"size": 0.1}, rooms.now_ms())
+    changed = stimulation.apply_settings(row.stim_state, {"size": 0.1}, room_state.now_ms())
     row.stim_state, row.stim_rev = changed, changed["rev"]
     db.session.commit()
     # this process still remembers rev 1: its direct update matches nothing, and is redone
     assert say("stim:update", {"speed_pps": 2.5}, callback=True)["rev"] == 3
-    stored = rooms.read_state(room.session.id)
+    stored = room_state.read_state(room.session.id)
     assert stored["rev"] == 3
     assert (stored["settings"]["speed_pps"], stored["settings"]["size"]) == (2.5, 0.1)
     assert received(room.client_socket, "stim:state")[-1]["rev"] == 3
@@ -150,7 +151,7 @@ def test_an_event_handed_to_the_guarded_way_costs_one_token_of_the_budget(app, r
     assert say("stim:update", {"speed_pps": 2.2}, callback=True)["ok"]
     over = say("stim:update", {"speed_pps": 2.3}, callback=True)
     assert over["error"]["code"] == "rate_limited"
-    assert rooms.read_state(room.session.id)["rev"] == 3
+    assert room_state.read_state(room.session.id)["rev"] == 3
 
 
 # A socket whose check is due: QuickCheck reads its login or link without Flask and lets a
@@ -167,7 +168,7 @@ def test_a_due_check_that_finds_the_login_and_link_alive_stays_on_the_fast_path(
     assert room.client_socket.emit("stim:applied", {"rev": 2}, callback=True)["ok"]
     assert room.client_socket.emit("clock:ping", {"t": 1}, callback=True)["ok"]
     assert request_contexts == []
-    assert rooms.read_state(room.session.id)["settings"]["speed_pps"] == 2.5
+    assert room_state.read_state(room.session.id)["settings"]["speed_pps"] == 2.5
 
 
 def _login(room) -> StaffLogin:
@@ -205,7 +206,7 @@ def test_a_due_check_leaves_an_ended_login_to_the_full_check(app, room, make, en
     reply = say("stim:update", {"speed_pps": 2.5}, callback=True)
     assert reply["error"]["code"] == "ended"
     assert not room.therapist_socket.is_connected()
-    assert rooms.read_state(room.session.id)["rev"] == 1
+    assert room_state.read_state(room.session.id)["rev"] == 1
 
 
 def test_a_due_check_leaves_a_login_without_its_required_second_step_to_the_full_check(app, room):

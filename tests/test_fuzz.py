@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from telehealth import rooms, stimulation
+from telehealth import stimulation
 from telehealth.extensions import db
+from telehealth.live import state as room_state
 from telehealth.models import Client, Preset, Score, TherapySession, User
 from tests.conftest import csrf_token
 
@@ -61,7 +62,7 @@ def snapshot(session_id: int) -> tuple:
     scores = db.session.execute(
         sa.select(Score.submission_id, Score.value).where(Score.therapy_session_id == session_id)
     ).all()
-    return rooms.read_state(session_id), sorted(scores)
+    return room_state.read_state(session_id), sorted(scores)
 
 
 def check_event(sock, session_id: int, event: str, payload) -> None:
@@ -79,7 +80,7 @@ def check_event(sock, session_id: int, event: str, payload) -> None:
 
 THERAPIST_EVENTS = [
     *("stim:update", "stim:start", "stim:pause", "stim:stop", "clock:ping"),
-    *("score:prompt", "score:withdraw", "score:record"),
+    *("score:prompt", "score:withdraw", "score:enter"),
     *("rtc:signal", "rtc:ice", "video:toggle"),
 ]
 
@@ -125,7 +126,7 @@ def test_valid_looking_updates_are_applied_or_refused_cleanly(room):
     @given(payload=st.fixed_dictionaries({}, optional=values))
     def run(payload):
         check_event(room.therapist_socket, room.session.id, "stim:update", payload)
-        state = rooms.read_state(room.session.id)
+        state = room_state.read_state(room.session.id)
         for name, field in stimulation.SCHEMA.items():
             value = state["settings"][name]
             if field.kind in ("number", "int"):

@@ -11,8 +11,9 @@ from engineio import json as engineio_json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from telehealth import jsonio, rooms
 from telehealth.extensions import db, socketio
+from telehealth.fastpath import jsonio
+from telehealth.live import state as room_state
 from telehealth.models import TherapySession
 
 SIXTY_FOUR_BITS = st.integers(min_value=-(2**63), max_value=2**64 - 1)
@@ -82,5 +83,5 @@ def test_the_app_writes_its_packets_and_json_columns_with_it(app, room):
     stored = db.session.execute(
         sa.select(sa.cast(column, sa.Text)).where(TherapySession.id == room.session.id)
     ).scalar_one()
-    assert ": " not in stored and json.loads(stored) == rooms.read_state(room.session.id)
+    assert ": " not in stored and json.loads(stored) == room_state.read_state(room.session.id)
     assert json.loads(stored)["settings"]["speed_pps"] == 2.5

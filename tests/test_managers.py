@@ -9,9 +9,10 @@ import random
 import pytest
 import socketio
 
-from telehealth import create_app, managers
-from telehealth.channels import link_room, login_room, room_name
+from telehealth import create_app
 from telehealth.extensions import socketio as flask_socketio
+from telehealth.fastpath import managers
+from telehealth.live.channels import link_room, login_room, session_room
 
 NS = "/"
 
@@ -125,13 +126,13 @@ def test_a_disconnect_touches_only_the_sockets_own_rooms():
     sids = [indexed.pre_connect(f"eio{i}", NS) for i in range(50)]
     for i, sid in enumerate(sids):
         indexed.connect(sid, NS)
-        indexed.enter_room(sid, NS, room_name(i // 2))
+        indexed.enter_room(sid, NS, session_room(i // 2))
         indexed.enter_room(sid, NS, link_room(i))
     indexed.rooms[NS] = NoScan(indexed.rooms[NS])
     indexed.disconnect(sids[0], NS)
     assert sorted(indexed.get_rooms(sids[1], NS)) == sorted([sids[1], "room:0", "link:1"])
     assert sids[0] not in dict.get(indexed.rooms[NS], None)
-    assert dict(indexed.rooms[NS][room_name(0)]) == {sids[1]: "eio1"}
+    assert dict(indexed.rooms[NS][session_room(0)]) == {sids[1]: "eio1"}
     assert link_room(0) not in indexed.rooms[NS]
 
 
@@ -141,7 +142,7 @@ def test_the_app_serves_with_the_indexed_manager_and_a_leaver_leaves_every_room(
     client_sid = manager.sid_from_eio_sid(room.client_socket.eio_sid, NS)
     assert set(manager.get_rooms(client_sid, NS)) == {
         client_sid,
-        room_name(room.session.id),
+        session_room(room.session.id),
         link_room(room.link.id),
     }
     room.client_socket.disconnect()
@@ -149,11 +150,11 @@ def test_the_app_serves_with_the_indexed_manager_and_a_leaver_leaves_every_room(
     assert all(client_sid not in members for members in manager.rooms[NS].values())
     # the therapist is still in the room and still hears it
     therapist_sid = manager.sid_from_eio_sid(room.therapist_socket.eio_sid, NS)
-    assert room_name(room.session.id) in manager.get_rooms(therapist_sid, NS)
+    assert session_room(room.session.id) in manager.get_rooms(therapist_sid, NS)
     assert any(r.startswith("login:") for r in manager.get_rooms(therapist_sid, NS))
     assert login_room("x") not in manager.get_rooms(therapist_sid, NS)
     room.therapist_socket.get_received()
-    flask_socketio.emit("probe", {"n": 1}, to=room_name(room.session.id))
+    flask_socketio.emit("probe", {"n": 1}, to=session_room(room.session.id))
     assert [m["name"] for m in room.therapist_socket.get_received()] == ["probe"]
 
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from telehealth import rooms
 from telehealth.extensions import db
+from telehealth.live import state as room_state
 from telehealth.models import TherapySession, utcnow
 
 pytestmark = pytest.mark.both_socket_paths
@@ -67,12 +67,12 @@ def test_a_running_set_pauses_when_the_client_is_gone_too_long(room):
     room.therapist_socket.emit("stim:start", callback=True)
     room.client_socket.disconnect()
     published = []
-    assert rooms.pause_abandoned(10, lambda i, s: published.append(s)) == []  # not yet
+    assert room_state.pause_abandoned(10, lambda i, s: published.append(s)) == []  # not yet
     set_left(room.session.id, 11)
-    assert rooms.pause_abandoned(10, lambda i, s: published.append(s)) == [room.session.id]
-    state = rooms.read_state(room.session.id)
+    assert room_state.pause_abandoned(10, lambda i, s: published.append(s)) == [room.session.id]
+    state = room_state.read_state(room.session.id)
     assert state["paused"] and not state["running"] and published[0]["rev"] == state["rev"]
-    assert rooms.pause_abandoned(10, lambda i, s: published.append(s)) == []  # once
+    assert room_state.pause_abandoned(10, lambda i, s: published.append(s)) == []  # once
 
 
 def test_a_client_that_came_back_keeps_its_set_running(room, sockets):
@@ -80,16 +80,16 @@ def test_a_client_that_came_back_keeps_its_set_running(room, sockets):
     room.client_socket.disconnect()
     set_left(room.session.id, 30)
     sockets(room.client_http, {"role": "client"})  # back (the link cookie still works)
-    assert rooms.pause_abandoned(10, lambda *_: None) == []
-    assert rooms.read_state(room.session.id)["running"]
+    assert room_state.pause_abandoned(10, lambda *_: None) == []
+    assert room_state.read_state(room.session.id)["running"]
 
 
 def test_a_stopped_room_is_left_alone_by_the_fail_safe(room):
     room.client_socket.disconnect()
     set_left(room.session.id, 30)
-    before = rooms.read_state(room.session.id)
-    assert rooms.pause_abandoned(10, lambda *_: None) == []
-    assert rooms.read_state(room.session.id) == before
+    before = room_state.read_state(room.session.id)
+    assert room_state.pause_abandoned(10, lambda *_: None) == []
+    assert room_state.read_state(room.session.id) == before
 
 
 @pytest.mark.parametrize("app_config", [{"SETTLE_INTERVAL_S": 0.05, "CLIENT_GONE_PAUSE_S": 0.5}])
@@ -102,5 +102,5 @@ def test_the_server_pauses_a_set_whose_client_is_gone_and_tells_the_therapist(ro
         time.sleep(0.05)
         told = received(room.therapist_socket, "failsafe:paused")
     assert told == [{"gone_s": 0.5}]
-    state = rooms.read_state(room.session.id)
+    state = room_state.read_state(room.session.id)
     assert state["paused"] and not state["running"]

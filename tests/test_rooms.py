@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from telehealth import create_app, rooms, stimulation
+from telehealth import create_app, stimulation
 from telehealth.extensions import db
+from telehealth.live import state as room_state
 
 
 @pytest.fixture
@@ -26,7 +27,9 @@ def other_process(app, tmp_path):
 
 
 def change(session_id, **settings):
-    return rooms.change_state(session_id, lambda s, t: stimulation.apply_settings(s, settings, t))
+    return room_state.commit_change(
+        session_id, lambda s, t: stimulation.apply_settings(s, settings, t)
+    )
 
 
 def test_a_change_made_by_another_process_is_kept_and_the_revs_stay_in_sequence(
@@ -43,18 +46,18 @@ def test_a_change_made_by_another_process_is_kept_and_the_revs_stay_in_sequence(
         "pattern": "circle",
         "size": 0.1,
     }
-    assert rooms.read_state(session_id) == state
+    assert room_state.read_state(session_id) == state
 
 
 def test_a_change_that_depends_on_the_state_is_judged_on_the_stored_state(app, make, other_process):
     session_id = make.session().id
     change(session_id, set_passes=0)  # this process remembers a room at rest
     with other_process.app_context():
-        assert rooms.change_state(session_id, stimulation.start)["running"]
+        assert room_state.commit_change(session_id, stimulation.start)["running"]
 
     def pause_if_running(state, t_ms):
         return stimulation.pause(state, t_ms) if state["running"] else None
 
-    paused = rooms.change_state(session_id, pause_if_running)
+    paused = room_state.commit_change(session_id, pause_if_running)
     assert paused is not None and paused["paused"] and paused["rev"] == 3
-    assert rooms.read_state(session_id) == paused
+    assert room_state.read_state(session_id) == paused

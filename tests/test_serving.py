@@ -183,8 +183,8 @@ def test_a_therapists_quick_changes_land_in_the_order_made(tmp_path, pg_schema):
     import socketio
 
     from telehealth import create_app
-    from telehealth import rooms as room_state
     from telehealth.extensions import db
+    from telehealth.live import state as room_state
     from telehealth.models import Client, StaffLogin, TherapySession, User
     from tests.browser.conftest import Server
 

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from telehealth import rooms
+from telehealth.live import state as room_state
 from tests.conftest import csrf_token
 
 
@@ -53,7 +53,7 @@ def test_a_join_link_works_only_once(room, app):
 
 @pytest.mark.both_socket_paths
 def test_a_socket_flooding_events_is_told_and_disconnected(room):
-    before = rooms.read_state(room.session.id)["rev"]
+    before = room_state.read_state(room.session.id)["rev"]
     replies = []
     for i in range(200):
         if not room.client_socket.is_connected():
@@ -62,7 +62,7 @@ def test_a_socket_flooding_events_is_told_and_disconnected(room):
     assert not room.client_socket.is_connected()
     assert 40 < len(replies) < 100  # the burst allowance, then cut
     assert replies[-1]["error"]["code"] == "rate_limited"
-    assert rooms.read_state(room.session.id)["rev"] == before
+    assert room_state.read_state(room.session.id)["rev"] == before
     assert room.therapist_socket.is_connected()
 
 
@@ -137,8 +137,8 @@ def test_a_sockets_login_check_asks_the_database_once(app, room, monkeypatch):
     SOCKET_RECHECK_S, so its cost is per room."""
     import sqlalchemy as sa
 
-    from telehealth.direct import DirectStatement
     from telehealth.extensions import db
+    from telehealth.fastpath.direct import DirectStatement
 
     through_sqlalchemy, direct = [], []
     real = DirectStatement.one_or_none

@@ -8,7 +8,7 @@ import hmac
 
 import pytest
 
-from telehealth import video
+from telehealth.live import video
 from telehealth.extensions import db
 from telehealth.models import TherapySession
 

@@ -115,7 +115,7 @@ export function setupScores(card, socket, showError) {
     // One id per entry: a retry after a dropped connection is stored once.
     pendingId = pendingId || newId();
     const payload = { id: pendingId, kind: form.kind.value, value: Number(form.value.value) };
-    const ack = await socket.timeout(5000).emitWithAck("score:record", payload).catch(() => null);
+    const ack = await socket.timeout(5000).emitWithAck("score:enter", payload).catch(() => null);
     if (ack && ack.ok) {
       pendingId = null;
       form.value.value = "";

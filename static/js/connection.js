@@ -14,7 +14,7 @@ export function connect(auth, handlers) {
     handlers.state(state);
   });
   socket.on("error", (err) => handlers.error && handlers.error(err));
-  socket.on("session:ended", (info) => handlers.ended && handlers.ended(info));
+  socket.on("access:ended", (info) => handlers.ended && handlers.ended(info));
   socket.on("connect", () => handlers.status && handlers.status("connected"));
   socket.on("disconnect", () => handlers.status && handlers.status("reconnecting"));
   socket.on("connect_error", (err) => {

@@ -28,13 +28,13 @@ from flask import (
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from .. import audit, logins, mfa
-from ..accounts import AccountError, create_user, password_problem, set_password
 from ..auth.forms import AccountForm, ConfirmPasswordForm
-from ..blocking import check_password
 from ..extensions import db
 from ..models import AuditEvent, StaffLogin, User
-from ..roles import role_required
+from ..staff import audit, logins, mfa
+from ..staff.accounts import AccountError, create_user, password_problem, set_password
+from ..staff.passwords import check_password
+from ..staff.roles import role_required
 from . import bp
 from .forms import ActionForm, AuditFilterForm
 
@@ -88,7 +88,7 @@ def fresh_login_required(view: Callable) -> Callable:
         logged_in = (login.created_at - datetime(1970, 1, 1)).total_seconds() if login else 0
         last = max(session.get("reauth_at", 0), logged_in)
         if time.time() - last > limit:
-            audit.record("reauth.asked", detail=request.endpoint)
+            audit.log("reauth.asked", detail=request.endpoint)
             db.session.commit()
             flash("Please enter your password again, then repeat the action.")
             return redirect(url_for("admin.confirm", next=url_for("admin.users")))
@@ -112,10 +112,10 @@ def confirm():
     if form.validate_on_submit():
         if check_password(current_user.password_hash, form.password.data):
             session["reauth_at"] = time.time()
-            audit.record("reauth")
+            audit.log("reauth")
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
-        audit.record("reauth.failed")
+        audit.log("reauth.failed")
         db.session.commit()
         form.password.errors.append("That is not your password.")
     return render_template("admin/confirm.html", form=form), (401 if form.errors else 200)
@@ -141,7 +141,7 @@ def users():
             form.password.errors.append(str(exc))
         else:
             db.session.flush()
-            audit.record("account.created", detail=f"user {user.id} ({user.role})")
+            audit.log("account.created", detail=f"user {user.id} ({user.role})")
             db.session.commit()
             flash(f"Account created for {user.email}.")
             return redirect(url_for("admin.users"))
@@ -177,7 +177,7 @@ def disable(user_id: int):
         flash("This is the last active admin: create or re-enable another admin first.", "error")
         return redirect(url_for("admin.users"))
     user.active = False
-    audit.record("account.disabled", detail=f"user {user.id}")
+    audit.log("account.disabled", detail=f"user {user.id}")
     db.session.commit()
     logins.end_all_for(user.id, "account disabled")
     flash(f"{user.email} is disabled and logged out everywhere.")
@@ -190,7 +190,7 @@ def disable(user_id: int):
 def enable(user_id: int):
     user = _account_action(user_id)
     user.active = True
-    audit.record("account.enabled", detail=f"user {user.id}")
+    audit.log("account.enabled", detail=f"user {user.id}")
     db.session.commit()
     flash(f"{user.email} can log in again.")
     return redirect(url_for("admin.users"))
@@ -214,7 +214,7 @@ def reset_password(user_id: int):
     password = temporary_password()
     set_password(user, password)
     user.must_change_password = True
-    audit.record("password.reset", detail=f"user {user.id}")
+    audit.log("password.reset", detail=f"user {user.id}")
     db.session.commit()
     logins.end_all_for(user.id, "password reset")
     return render_template("admin/temporary_password.html", user=user, password=password)
@@ -226,7 +226,7 @@ def reset_password(user_id: int):
 def reset_mfa(user_id: int):
     user = _account_action(user_id)
     mfa.disable(user)
-    audit.record("mfa.reset", detail=f"user {user.id}")
+    audit.log("mfa.reset", detail=f"user {user.id}")
     db.session.commit()
     logins.end_all_for(user.id, "MFA reset")
     flash(f"Two-step login of {user.email} is reset; they set it up again at next login.")
@@ -297,7 +297,7 @@ def audit_csv():
                 _cell(event.detail),
             ]
         )
-    audit.record("audit.exported")
+    audit.log("audit.exported")
     db.session.commit()
     return Response(
         out.getvalue(),

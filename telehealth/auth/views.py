@@ -18,8 +18,10 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from .. import audit, logins, mfa
-from ..accounts import (
+from ..extensions import db, limiter
+from ..models import User
+from ..staff import audit, logins, mfa
+from ..staff.accounts import (
     AccountError,
     any_user,
     authenticate,
@@ -27,9 +29,7 @@ from ..accounts import (
     normalise_email,
     set_password,
 )
-from ..blocking import check_password
-from ..extensions import db, limiter
-from ..models import User
+from ..staff.passwords import check_password
 from . import bp
 from .forms import (
     AccountForm,
@@ -80,7 +80,7 @@ def setup():
             form.password.errors.append(str(exc))
         else:
             db.session.flush()
-            audit.record("account.created", user_id=user.id, detail="first admin (setup)")
+            audit.log("account.created", user_id=user.id, detail="first admin (setup)")
             db.session.commit()
             flash("The admin account is ready. Please log in.")
             return redirect(url_for("auth.login"))
@@ -89,7 +89,7 @@ def setup():
 
 def _finish_login(user: User):
     logins.start(user)
-    audit.record("login", user_id=user.id)
+    audit.log("login", user_id=user.id)
     db.session.commit()
     return redirect(home_for(user))
 
@@ -104,7 +104,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            audit.record("login.failed", detail="wrong email or password")
+            audit.log("login.failed", detail="wrong email or password")
             db.session.commit()
             flash("Email or password is wrong.", "error")
             return render_template("auth/login.html", form=form), 401
@@ -133,13 +133,13 @@ def login_code():
     if form.validate_on_submit():
         code = form.code.data.strip()
         if mfa.verify(user, code):
-            audit.record("mfa.passed", user_id=user.id)
+            audit.log("mfa.passed", user_id=user.id)
             return _finish_login(user)
         if mfa.use_recovery_code(user, code):
-            audit.record("mfa.recovery_code_used", user_id=user.id)
+            audit.log("mfa.recovery_code_used", user_id=user.id)
             flash("You used a recovery code. Each code works once.")
             return _finish_login(user)
-        audit.record("mfa.failed", user_id=user.id)
+        audit.log("mfa.failed", user_id=user.id)
         db.session.commit()
         form.code.errors.append("That code is not right. Try the newest code from the app.")
         return render_template("auth/code.html", form=form), 401
@@ -149,7 +149,7 @@ def login_code():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    audit.record("logout")
+    audit.log("logout")
     db.session.commit()
     logins.end("logout")
     flash("You are logged out.")
@@ -169,7 +169,7 @@ def change_password():
             except AccountError as exc:
                 form.password.errors.append(str(exc))
             else:
-                audit.record("password.changed")
+                audit.log("password.changed")
                 db.session.commit()
                 # Every other browser of this user is logged out, and its sockets cut.
                 logins.end_all_for(current_user.id, "password changed", keep=session["login_id"])
@@ -192,7 +192,7 @@ def mfa_setup():
         if mfa.code_is_valid_for_setup(secret, form.code.data):
             codes = mfa.enable(current_user, secret)
             session.pop("mfa_pending_secret", None)
-            audit.record("mfa.enabled")
+            audit.log("mfa.enabled")
             db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes)
         form.code.errors.append("That code is not right. Check the app's clock and try again.")
@@ -213,7 +213,7 @@ def mfa_off():
         current_user.password_hash, form.password.data
     ):
         mfa.disable(current_user)
-        audit.record("mfa.disabled")
+        audit.log("mfa.disabled")
         db.session.commit()
         flash("Two-step login is off.")
     else:

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("client", __name__)
 
-from . import views  # noqa: E402, F401
+from . import events, views  # noqa: E402, F401

@@ -6,11 +6,11 @@ from typing import Any
 
 from flask import Flask
 
-from .. import record
-from ..channels import room_name
-from ..extensions import socketio
-from ..sockets import CLIENT, fast_event, room_event
-from ..stimulation import StimError
+from ..extensions import db, socketio
+from ..live import scores
+from ..live.access import CLIENT
+from ..live.channels import session_room
+from ..live.guard import EventError, fast_event, room_event
 
 PRESENCE_FIELDS = {
     "width": int,
@@ -27,7 +27,7 @@ MAX_RTT_MS = 60000.0
 def validate_presence(payload: Any) -> dict[str, Any]:
     """Exactly the presence fields, with the right types and sane values (rtt_ms may be null)."""
     if not isinstance(payload, dict) or set(payload) != set(PRESENCE_FIELDS):
-        raise StimError(
+        raise EventError(
             "invalid_payload", f"presence:update needs exactly: {', '.join(PRESENCE_FIELDS)}."
         )
     clean = dict(payload)
@@ -37,14 +37,14 @@ def validate_presence(payload: Any) -> dict[str, Any]:
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise StimError("invalid_value", f"{name} must be a number or null.")
+                raise EventError("invalid_value", f"{name} must be a number or null.")
             if not 0 <= value <= MAX_RTT_MS:
-                raise StimError("out_of_range", f"{name} must be between 0 and {MAX_RTT_MS:g}.")
+                raise EventError("out_of_range", f"{name} must be between 0 and {MAX_RTT_MS:g}.")
             clean[name] = round(float(value), 1)
         elif type(value) is not kind:
-            raise StimError("invalid_value", f"{name} must be {kind.__name__}.")
+            raise EventError("invalid_value", f"{name} must be {kind.__name__}.")
         elif kind is int and not 1 <= value <= MAX_SCREEN_PX:
-            raise StimError("out_of_range", f"{name} must be between 1 and {MAX_SCREEN_PX}.")
+            raise EventError("out_of_range", f"{name} must be between 1 and {MAX_SCREEN_PX}.")
     return clean
 
 
@@ -53,7 +53,7 @@ def on_presence_update(sid: str, session_id: int, payload: Any, app: Flask) -> d
     """Client: its viewport, tab visibility, full screen and sound; relayed to the therapist."""
     presence = validate_presence(payload)
     socketio.emit(
-        "presence:state", {**presence, "connected": True}, to=room_name(session_id), skip_sid=sid
+        "presence:state", {**presence, "connected": True}, to=session_room(session_id), skip_sid=sid
     )
     return {"ok": True}
 
@@ -62,9 +62,10 @@ def on_presence_update(sid: str, session_id: int, payload: Any, app: Flask) -> d
 @room_event(CLIENT)
 def on_score_submit(session_id: int, payload: Any = None) -> dict[str, Any]:
     """Client: answer the open question ({prompt_id, value}); a retry is stored once."""
-    score, new = record.answer(session_id, payload)
+    score, new = scores.answer(session_id, payload)
+    db.session.commit()
     if new:
-        socketio.emit("score:recorded", score.as_dict(), to=room_name(session_id))
+        socketio.emit("score:recorded", score.as_dict(), to=session_room(session_id))
     return {"ok": True, "score": score.as_dict()}
 
 
@@ -73,6 +74,6 @@ def on_stim_applied(sid: str, session_id: int, payload: Any, app: Flask) -> dict
     """Client: it now draws state ``rev``; the therapist's panel shows what the client shows."""
     rev = payload.get("rev") if isinstance(payload, dict) and len(payload) == 1 else None
     if isinstance(rev, bool) or not isinstance(rev, int) or rev < 0:
-        raise StimError("invalid_payload", "stim:applied needs {rev: whole number}.")
-    socketio.emit("presence:applied", {"rev": rev}, to=room_name(session_id), skip_sid=sid)
+        raise EventError("invalid_payload", "stim:applied needs {rev: whole number}.")
+    socketio.emit("presence:applied", {"rev": rev}, to=session_room(session_id), skip_sid=sid)
     return {"ok": True}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, session, url_for
 
-from .. import audit
 from ..extensions import db
+from ..live.access import current_client_session
 from ..models import JoinLink, utcnow
-from ..sockets import current_client_session
+from ..staff import audit
 from . import bp
 
 
@@ -18,12 +18,12 @@ def join(token: str):
     if link is None or not link.usable():
         abort(404, "This link is not valid, or it has expired. Ask your therapist for a new one.")
     if link.used_at is not None:
-        audit.record("link.reused", detail=f"link {link.id}", session_id=link.therapy_session_id)
+        audit.log("link.reused", detail=f"link {link.id}", session_id=link.therapy_session_id)
         db.session.commit()
         abort(410, "This link has already been used. Ask your therapist for a new one.")
     link.used_at = utcnow()
     session["client_link_id"] = link.id
-    audit.record("link.used", detail=f"link {link.id}", session_id=link.therapy_session_id)
+    audit.log("link.used", detail=f"link {link.id}", session_id=link.therapy_session_id)
     db.session.commit()
     return redirect(url_for("client.room"))
 

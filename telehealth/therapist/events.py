@@ -6,61 +6,58 @@ from typing import Any
 
 from flask import Flask
 
-from .. import record, rooms, stimulation
-from ..channels import room_name
-from ..extensions import socketio
-from ..sockets import SLOW, THERAPIST, asked_payload, fast_event, publish_state, room_event
+from .. import stimulation
+from ..extensions import db, socketio
+from ..live import scores, state
+from ..live.access import THERAPIST
+from ..live.channels import session_room
+from ..live.guard import SLOW, EventError, fast_event, no_payload, room_event
 
 
-def _publish(session_id: int, state: rooms.State) -> dict[str, Any]:
-    publish_state(session_id, state)
-    return {"ok": True, "rev": state["rev"]}
+def _publish(session_id: int, new: state.State) -> dict[str, Any]:
+    state.publish_state(session_id, new)
+    return {"ok": True, "rev": new["rev"]}
 
 
-def _no_payload(event: str, payload: Any) -> None:
-    if payload is not None and payload != {}:
-        raise stimulation.StimError("invalid_payload", f"{event} takes no payload.")
-
-
-def _settings_change(payload: Any) -> rooms.Change:
+def _settings_change(payload: Any) -> state.Change:
     changes = stimulation.validate_changes(payload)
     return lambda old, t_ms: stimulation.apply_settings(old, changes, t_ms)
 
 
 def update_settings(session_id: int, payload: Any = None) -> dict[str, Any]:
     """stim:update the guarded way (a recheck due, a set's length changed mid-set, ...)."""
-    return _publish(session_id, rooms.change_state(session_id, _settings_change(payload)))
+    return _publish(session_id, state.commit_change(session_id, _settings_change(payload)))
 
 
 @fast_event("stim:update", THERAPIST, full=update_settings)
 def on_stim_update(sid: str, session_id: int, payload: Any, app: Flask) -> Any:
     """Therapist: change some settings; the target carries on from where it is."""
-    state = rooms.change_state_direct(app, session_id, _settings_change(payload))
-    return SLOW if state is None else _publish(session_id, state)
+    new = state.commit_change_direct(app, session_id, _settings_change(payload))
+    return SLOW if new is None else _publish(session_id, new)
 
 
 @socketio.on("stim:start")
 @room_event(THERAPIST)
 def on_stim_start(session_id: int, payload: Any = None) -> dict[str, Any]:
     """Therapist: start a set with the current settings."""
-    _no_payload("stim:start", payload)
-    return _publish(session_id, rooms.change_state(session_id, stimulation.start))
+    no_payload("stim:start", payload)
+    return _publish(session_id, state.commit_change(session_id, stimulation.start))
 
 
 @socketio.on("stim:pause")
 @room_event(THERAPIST)
 def on_stim_pause(session_id: int, payload: Any = None) -> dict[str, Any]:
     """Therapist: freeze the target where it is; stim:start resumes the set."""
-    _no_payload("stim:pause", payload)
-    return _publish(session_id, rooms.change_state(session_id, stimulation.pause))
+    no_payload("stim:pause", payload)
+    return _publish(session_id, state.commit_change(session_id, stimulation.pause))
 
 
 @socketio.on("stim:stop")
 @room_event(THERAPIST)
 def on_stim_stop(session_id: int, payload: Any = None) -> dict[str, Any]:
     """Therapist: stop; the target glides to the centre and rests."""
-    _no_payload("stim:stop", payload)
-    return _publish(session_id, rooms.change_state(session_id, stimulation.stop))
+    no_payload("stim:stop", payload)
+    return _publish(session_id, state.commit_change(session_id, stimulation.stop))
 
 
 @socketio.on("score:prompt")
@@ -68,9 +65,10 @@ def on_stim_stop(session_id: int, payload: Any = None) -> dict[str, Any]:
 def on_score_prompt(session_id: int, payload: Any = None) -> dict[str, Any]:
     """Therapist: ask the client for a SUD or VOC score ({kind}); the client sees a slider."""
     if not isinstance(payload, dict) or set(payload) != {"kind"}:
-        raise stimulation.StimError("invalid_payload", "score:prompt needs {kind}.")
-    score = record.prompt(session_id, payload["kind"])
-    socketio.emit("score:asked", asked_payload(score), to=room_name(session_id))
+        raise EventError("invalid_payload", "score:prompt needs {kind}.")
+    score = scores.prompt(session_id, payload["kind"])
+    db.session.commit()
+    socketio.emit("score:asked", scores.asked_payload(score), to=session_room(session_id))
     return {"ok": True, "prompt_id": score.submission_id}
 
 
@@ -78,17 +76,20 @@ def on_score_prompt(session_id: int, payload: Any = None) -> dict[str, Any]:
 @room_event(THERAPIST)
 def on_score_withdraw(session_id: int, payload: Any = None) -> dict[str, Any]:
     """Therapist: take back an unanswered question."""
-    _no_payload("score:withdraw", payload)
-    if record.withdraw_prompt(session_id):
-        socketio.emit("score:withdrawn", {}, to=room_name(session_id))
+    no_payload("score:withdraw", payload)
+    withdrawn = scores.withdraw_prompt(session_id)
+    db.session.commit()
+    if withdrawn:
+        socketio.emit("score:withdrawn", {}, to=session_room(session_id))
     return {"ok": True}
 
 
-@socketio.on("score:record")
+@socketio.on("score:enter")
 @room_event(THERAPIST)
-def on_score_record(session_id: int, payload: Any = None) -> dict[str, Any]:
+def on_score_enter(session_id: int, payload: Any = None) -> dict[str, Any]:
     """Therapist: enter a score ({id, kind, value}); a retry with the same id is stored once."""
-    score, new = record.enter(session_id, payload)
+    score, new = scores.enter(session_id, payload)
+    db.session.commit()
     if new:
-        socketio.emit("score:recorded", score.as_dict(), to=room_name(session_id))
+        socketio.emit("score:recorded", score.as_dict(), to=session_room(session_id))
     return {"ok": True, "score": score.as_dict()}

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask import abort, jsonify, request
 from flask_login import current_user
 
-from .. import rooms
 from ..extensions import db
+from ..live import state
 from ..models import Preset
 from . import bp
 from .views import get_session_or_404, therapist_only
@@ -66,12 +66,12 @@ def save_preset(session_id: int):
     existing = _ordered()
     if len(existing) >= MAX_PRESETS:
         return _bad(f"You can keep up to {MAX_PRESETS} presets; delete one first.", 409)
-    state = rooms.read_state(therapy_session.id)
+    stim_state = state.read_state(therapy_session.id)
     preset = Preset(
         therapist_id=current_user.id,
         name=name.strip(),
         position=(existing[-1].position + 1) if existing else 0,
-        settings=dict(state["settings"]),
+        settings=dict(stim_state["settings"]),
     )
     db.session.add(preset)
     db.session.commit()

@@ -8,11 +8,13 @@ import sqlalchemy as sa
 from flask import abort, current_app, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import audit, rooms, stimulation
-from ..channels import cut_sockets, link_room
+from .. import stimulation
 from ..extensions import db
+from ..live import state
+from ..live.channels import cut_sockets, link_room
 from ..models import EMDR_PHASES, Client, JoinLink, TherapySession, utcnow
-from ..roles import role_required
+from ..staff import audit
+from ..staff.roles import role_required
 from . import bp
 from .forms import ActionForm, ClientForm
 
@@ -70,10 +72,10 @@ def start_session(client_id: int):
     client = get_client_or_404(client_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    therapy_session = TherapySession.open(client, rooms.now_ms())
+    therapy_session = TherapySession.open(client, state.now_ms())
     db.session.add(therapy_session)
     db.session.flush()
-    audit.record("session.opened", session_id=therapy_session.id)
+    audit.log("session.opened", session_id=therapy_session.id)
     db.session.commit()
     return redirect(url_for("therapist.panel", session_id=therapy_session.id))
 
@@ -102,7 +104,7 @@ def create_link(session_id: int):
     link, token = JoinLink.issue(therapy_session, ttl)
     db.session.add(link)
     db.session.flush()
-    audit.record("link.issued", detail=f"link {link.id}", session_id=therapy_session.id)
+    audit.log("link.issued", detail=f"link {link.id}", session_id=therapy_session.id)
     db.session.commit()
     return jsonify(
         url=url_for("client.join", token=token, _external=True),
@@ -130,7 +132,7 @@ def _revoke_links(session_id: int, reason: str) -> int:
 def revoke_links(session_id: int):
     """Revoke the session's join links: the client is cut off at once (JSON)."""
     get_session_or_404(session_id)
-    audit.record("link.revoked", session_id=session_id)
+    audit.log("link.revoked", session_id=session_id)
     count = _revoke_links(session_id, "link revoked")
     return jsonify(revoked=count)
 
@@ -141,7 +143,7 @@ def end_session(session_id: int):
     therapy_session = get_session_or_404(session_id)
     if ActionForm().validate_on_submit() and therapy_session.ended_at is None:
         therapy_session.ended_at = utcnow()
-        audit.record("session.closed", session_id=session_id)
+        audit.log("session.closed", session_id=session_id)
         _revoke_links(session_id, "session ended")
         flash("Session ended; its join links no longer work.")
     return redirect(url_for("therapist.clients"))

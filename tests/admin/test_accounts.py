@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from telehealth import mfa
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, StaffLogin, User, utcnow
+from telehealth.staff import mfa
 from tests.auth.test_security import login_form
 from tests.conftest import PASSWORD, Auth, csrf_token
 
@@ -136,7 +136,7 @@ def test_admin_actions_need_the_csrf_token_and_a_therapist_cannot_use_them(
 
 def test_no_clinical_words_reach_the_admin_pages(admin, room):
     room.therapist_socket.emit(
-        "score:record", {"id": "entry-9999", "kind": "sud", "value": 9}, callback=True
+        "score:enter", {"id": "entry-9999", "kind": "sud", "value": 9}, callback=True
     )
     for path in ("/admin/users", "/admin/audit", "/admin/audit.csv"):
         text = admin.get(path).text

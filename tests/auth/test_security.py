@@ -9,11 +9,12 @@ import pyotp
 import pytest
 import sqlalchemy as sa
 
-from telehealth import create_app, mfa
-from telehealth.accounts import AccountError, create_user
+from telehealth import create_app
 from telehealth.config import production_problems
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, StaffLogin, User, utcnow
+from telehealth.staff import mfa
+from telehealth.staff.accounts import AccountError, create_user
 from tests.conftest import PASSWORD, Auth, csrf_token
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from telehealth import rooms, stimulation
+from telehealth import stimulation
 from telehealth.extensions import db
+from telehealth.live import state as room_state
 from telehealth.models import Preset, TherapySession
 from tests.conftest import Auth, csrf_token
 
@@ -32,7 +33,9 @@ def names(response):
 
 def test_saving_a_preset_keeps_the_rooms_current_settings(therapist, make, client):
     ts = make.session(therapist)
-    rooms.change_state(ts.id, lambda s, t: stimulation.apply_settings(s, {"speed_pps": 2.5}, t))
+    room_state.commit_change(
+        ts.id, lambda s, t: stimulation.apply_settings(s, {"speed_pps": 2.5}, t)
+    )
     response = save(client, ts.id, "  Fast  ")
     assert response.status_code == 201
     (preset,) = response.get_json()["presets"]
@@ -70,11 +73,13 @@ def test_presets_are_reordered_up_and_down(therapist, make, client):
 
 def test_the_default_preset_sets_up_new_sessions(therapist, make, client):
     ts = make.session(therapist)
-    rooms.change_state(ts.id, lambda s, t: stimulation.apply_settings(s, {"pattern": "circle"}, t))
+    room_state.commit_change(
+        ts.id, lambda s, t: stimulation.apply_settings(s, {"pattern": "circle"}, t)
+    )
     preset_id = save(client, ts.id, "Circle").get_json()["presets"][0]["id"]
     listing = post(client, f"/therapist/presets/{preset_id}/default").get_json()["presets"]
     assert listing[0]["is_default"] is True
-    new = TherapySession.open(make.client(therapist), rooms.now_ms())
+    new = TherapySession.open(make.client(therapist), room_state.now_ms())
     assert new.stim_state["settings"]["pattern"] == "circle"
     # pressing it again stops it being the default
     assert (

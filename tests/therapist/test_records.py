@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from telehealth import record, rooms, stimulation
+from telehealth import stimulation
 from telehealth.extensions import db
+from telehealth.live import scores, sets
+from telehealth.live import state as room_state
 from telehealth.models import Client, JoinLink, Preset, Score, StimSet, TherapySession
 from tests.conftest import Auth, csrf_token
 
@@ -19,11 +21,11 @@ def post_json(http, url, body):
 
 def run_set(session_id: int, passes: int = 2) -> None:
     """Start a set of ``passes`` and let the settler end it, as the real server does."""
-    rooms.change_state(
+    room_state.commit_change(
         session_id,
         lambda s, t: stimulation.apply_settings(s, {"set_passes": passes, "speed_pps": 3.0}, t),
     )
-    state = rooms.change_state(session_id, stimulation.start)
+    state = room_state.commit_change(session_id, stimulation.start)
     end = stimulation.ends_at_ms(state)
     # pretend time has passed: move the anchor back so the set is over now
     db.session.execute(
@@ -41,12 +43,12 @@ def run_set(session_id: int, passes: int = 2) -> None:
         )
     )
     db.session.commit()
-    assert rooms.settle_due(lambda *_: None) == 1
+    assert room_state.settle_due(lambda *_: None) == 1
 
 
 def test_a_set_is_recorded_when_it_starts_and_closed_with_its_passes(room):
     run_set(room.session.id, passes=3)
-    (stim_set,) = record.sets_of(room.session.id)
+    (stim_set,) = sets.sets_of(room.session.id)
     assert stim_set.number == 1 and stim_set.passes == 3 and stim_set.ended_at is not None
     assert stim_set.settings["speed_pps"] == 3.0
 
@@ -54,20 +56,20 @@ def test_a_set_is_recorded_when_it_starts_and_closed_with_its_passes(room):
 def test_a_stopped_set_is_closed_too(room):
     room.therapist_socket.emit("stim:start", callback=True)
     room.therapist_socket.emit("stim:stop", callback=True)
-    state = rooms.read_state(room.session.id)
+    state = room_state.read_state(room.session.id)
     assert state["stopping"]
-    (stim_set,) = record.sets_of(room.session.id)
+    (stim_set,) = sets.sets_of(room.session.id)
     assert stim_set.ended_at is None  # still gliding to the centre
-    rooms.change_state(room.session.id, lambda s, t: stimulation.settle(s, t + 10_000))
-    assert record.sets_of(room.session.id)[0].ended_at is not None
+    room_state.commit_change(room.session.id, lambda s, t: stimulation.settle(s, t + 10_000))
+    assert sets.sets_of(room.session.id)[0].ended_at is not None
 
 
 def test_a_therapists_score_with_the_same_id_is_stored_once(room):
     payload = {"id": "entry-0001", "kind": "sud", "value": 6}
-    first = room.therapist_socket.emit("score:record", payload, callback=True)
-    again = room.therapist_socket.emit("score:record", payload, callback=True)
+    first = room.therapist_socket.emit("score:enter", payload, callback=True)
+    again = room.therapist_socket.emit("score:enter", payload, callback=True)
     assert first["ok"] and again["ok"] and first["score"]["id"] == again["score"]["id"]
-    assert [s.value for s in record.scores_of(room.session.id)] == [6]
+    assert [s.value for s in scores.scores_of(room.session.id)] == [6]
     names = [m["name"] for m in room.client_socket.get_received()]
     assert names.count("score:recorded") == 1
 
@@ -75,9 +77,9 @@ def test_a_therapists_score_with_the_same_id_is_stored_once(room):
 @pytest.mark.parametrize("bad_id", ["entry\x000001", "entry 0001", "short", "x" * 65, 12345678])
 def test_a_score_with_a_malformed_id_is_refused_and_stores_nothing(room, bad_id):
     payload = {"id": bad_id, "kind": "sud", "value": 6}
-    ack = room.therapist_socket.emit("score:record", payload, callback=True)
+    ack = room.therapist_socket.emit("score:enter", payload, callback=True)
     assert not ack["ok"] and ack["error"]["code"] == "invalid_value"
-    assert record.scores_of(room.session.id) == []
+    assert scores.scores_of(room.session.id) == []
 
 
 def test_the_client_answers_a_prompt_once_even_when_the_network_retries(room):
@@ -92,8 +94,8 @@ def test_the_client_answers_a_prompt_once_even_when_the_network_retries(room):
     answer = {"prompt_id": ack["prompt_id"], "value": 5}
     assert room.client_socket.emit("score:submit", answer, callback=True)["ok"]
     assert room.client_socket.emit("score:submit", answer, callback=True)["ok"]
-    scores = record.scores_of(room.session.id)
-    assert [(s.kind, s.value, s.source) for s in scores] == [("voc", 5, "client")]
+    stored = scores.scores_of(room.session.id)
+    assert [(s.kind, s.value, s.source) for s in stored] == [("voc", 5, "client")]
     recorded = [m for m in room.therapist_socket.get_received() if m["name"] == "score:recorded"]
     assert len(recorded) == 1 and recorded[0]["args"][0]["value"] == 5
 
@@ -108,7 +110,8 @@ def test_the_client_cannot_answer_without_a_question(room):
 
 def test_the_client_cannot_answer_another_sessions_question(room, make):
     other = make.session()
-    foreign = record.prompt(other.id, "sud")
+    foreign = scores.prompt(other.id, "sud")
+    db.session.commit()
     ack = room.client_socket.emit(
         "score:submit", {"prompt_id": foreign.submission_id, "value": 3}, callback=True
     )
@@ -122,10 +125,10 @@ def test_the_client_cannot_answer_another_sessions_question(room, make):
 )
 def test_scores_out_of_range_are_refused(room, kind, value):
     ack = room.therapist_socket.emit(
-        "score:record", {"id": "entry-0002", "kind": kind, "value": value}, callback=True
+        "score:enter", {"id": "entry-0002", "kind": kind, "value": value}, callback=True
     )
     assert ack["error"]["code"] in ("out_of_range", "invalid_value")
-    assert record.scores_of(room.session.id) == []
+    assert scores.scores_of(room.session.id) == []
 
 
 def test_a_withdrawn_question_can_no_longer_be_answered(room):
@@ -218,7 +221,7 @@ def test_another_therapist_gets_404_for_every_record_url(app, room, make):
 def test_erasing_a_client_erases_every_session_set_score_note_and_link(room, make):
     run_set(room.session.id)
     room.therapist_socket.emit(
-        "score:record", {"id": "entry-0003", "kind": "sud", "value": 4}, callback=True
+        "score:enter", {"id": "entry-0003", "kind": "sud", "value": 4}, callback=True
     )
     post_json(
         room.therapist_http, f"/therapist/sessions/{room.session.id}/record", {"notes": "private"}
@@ -277,7 +280,7 @@ def test_client_details_are_saved_and_their_preset_starts_new_sessions(room):
     assert response.status_code == 302
     client = db.session.get(Client, room.session.client_id)
     assert (client.initials, client.pronouns, client.preset_id) == ("C.A.", "they/them", preset.id)
-    new = TherapySession.open(client, rooms.now_ms())
+    new = TherapySession.open(client, room_state.now_ms())
     assert new.stim_state["settings"]["speed_pps"] == 0.4
 
 
@@ -288,7 +291,7 @@ def test_the_exports_hold_the_record_and_defuse_formulas(room):
         {"target": '=HYPERLINK("http://x")', "notes": "Went well"},
     )
     room.therapist_socket.emit(
-        "score:record", {"id": "entry-0004", "kind": "sud", "value": 3}, callback=True
+        "score:enter", {"id": "entry-0004", "kind": "sud", "value": 3}, callback=True
     )
     session_csv = room.therapist_http.get(f"/therapist/sessions/{room.session.id}/export.csv")
     assert session_csv.mimetype == "text/csv"
@@ -300,11 +303,11 @@ def test_the_exports_hold_the_record_and_defuse_formulas(room):
 
 def test_chart_data_follow_the_sets(room):
     room.therapist_socket.emit(
-        "score:record", {"id": "entry-0005", "kind": "sud", "value": 8}, callback=True
+        "score:enter", {"id": "entry-0005", "kind": "sud", "value": 8}, callback=True
     )
     run_set(room.session.id)
     room.therapist_socket.emit(
-        "score:record", {"id": "entry-0006", "kind": "sud", "value": 5}, callback=True
+        "score:enter", {"id": "entry-0006", "kind": "sud", "value": 5}, callback=True
     )
     data = room.therapist_http.get(f"/therapist/sessions/{room.session.id}/scores.json").get_json()
     (stim_set,) = data["sets"]
@@ -319,4 +322,4 @@ def test_a_question_of_an_unknown_kind_is_refused(room):
     for kind in ("mood", [], {}, None, 1):
         ack = room.therapist_socket.emit("score:prompt", {"kind": kind}, callback=True)
         assert ack["error"]["code"] == "invalid_value"
-    assert record.open_prompt(room.session.id) is None
+    assert scores.open_prompt(room.session.id) is None

@@ -1,4 +1,4 @@
-"""A room's stimulation state in the database: read it, change it safely, shape it for the wire."""
+"""A room's stimulation state in the database: read it, change it safely, publish it."""
 
 from __future__ import annotations
 
@@ -10,16 +10,18 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from . import record, stimulation
-from .direct import DirectStatement
-from .extensions import db
-from .models import TherapySession, utcnow
+from .. import stimulation
+from ..extensions import db, socketio
+from ..fastpath.direct import DirectStatement
+from ..models import TherapySession, utcnow
+from . import sets
+from .channels import session_room
+from .guard import EventError
 
 State = dict[str, Any]
 Change = Callable[[State, float], State | None]  # change(state, now_ms): the new state, or None
-# The hot path's statements, built once: plain table statements (the ORM's statement machinery
-# was most of their cost) whose values come as parameters, so SQLAlchemy finds each in its
-# compiled cache without building and hashing it again for every change.
+# The hot path's statements, built once as plain table statements whose values come as
+# parameters, so SQLAlchemy finds each in its compiled cache (bench/relay.py).
 _ROOM = TherapySession.__table__
 _READ_STATE = sa.select(_ROOM.c.stim_state).where(_ROOM.c.id == sa.bindparam("session_id"))
 _WRITE_SAME_END = (
@@ -30,8 +32,7 @@ _WRITE_SAME_END = (
         stim_rev=sa.bindparam("rev"),
     )
 )
-# With the planned end as well; leaving it out when it stays as it was spares SQLite its index
-# (a quarter of the write's time, measured on its own).
+# With the planned end as well; leaving it out when it stays as it was spares SQLite its index.
 _WRITE_STATE = _WRITE_SAME_END.values(
     stim_ends_at_ms=sa.bindparam("ends_at_ms", type_=_ROOM.c.stim_ends_at_ms.type)
 )
@@ -68,12 +69,16 @@ def _remember(session_id: int, state: State | None, app: Flask | None = None) ->
     known[session_id] = state
 
 
-def _stored_state(session_id: int) -> State:
+def read_state(session_id: int) -> State:
+    """The room's state as stored (not this process's memory of it)."""
     return db.session.execute(_READ_STATE, {"session_id": session_id}).scalar_one()
 
 
-def change_state(session_id: int, change: Change) -> State | None:
-    """Apply ``change(state, now_ms)`` and store it; a concurrent writer makes us retry.
+def commit_change(session_id: int, change: Change) -> State | None:
+    """Apply ``change(state, now_ms)`` and commit it; a concurrent writer makes us retry.
+
+    A unit of work of its own (a conditional write retried until it wins, then remembered), so
+    it commits, and the caller has nothing else in the transaction.
 
     The update is conditional on the ``rev`` we started from, so two processes (or two quick
     events) never both win with the same ``rev``: every stored state has a rev one above the
@@ -81,12 +86,12 @@ def change_state(session_id: int, change: Change) -> State | None:
     always judged on the stored state, never on this process's memory of it. The everyday
     case goes the direct way (change_state_direct); the caller has nothing else to commit.
     """
-    direct = change_state_direct(current_app, session_id, change)
+    direct = commit_change_direct(current_app, session_id, change)
     if direct is not None:
         return direct
     remembered = _last_known().get(session_id)
     for _ in range(5):
-        old = remembered if remembered is not None else _stored_state(session_id)
+        old = remembered if remembered is not None else read_state(session_id)
         t_ms = now_ms()
         new = change(old, t_ms)
         if new is None:
@@ -106,27 +111,27 @@ def change_state(session_id: int, change: Change) -> State | None:
             },
         )
         if done.rowcount == 1:
-            record.note_state_change(session_id, old, new, t_ms)
+            sets.note_state_change(session_id, old, new, t_ms)
             db.session.commit()
             _remember(session_id, new)
             return new
         db.session.rollback()
         remembered = None
         _remember(session_id, None)
-    raise stimulation.StimError("busy", "The room is busy; please try again.")
+    raise EventError("busy", "The room is busy; please try again.")
 
 
 DIRECT_WRITES = "telehealth.direct_writes"
 
 
-def bind_direct_writes(app: Flask, engine: sa.Engine) -> None:
+def init_app(app: Flask, engine: sa.Engine) -> None:
     app.extensions[DIRECT_WRITES] = (
         DirectStatement(engine, _WRITE_STATE),
         DirectStatement(engine, _WRITE_SAME_END),
     )
 
 
-def change_state_direct(app: Flask, session_id: int, change: Change) -> State | None:
+def commit_change_direct(app: Flask, session_id: int, change: Change) -> State | None:
     """change_state's everyday case without the ORM (its session, events and statement
     machinery cost four times the database's own work): a change, from the state this process
     stored last, that starts or ends no set, written with the driver's own cursor.
@@ -140,7 +145,7 @@ def change_state_direct(app: Flask, session_id: int, change: Change) -> State | 
         return None
     t_ms = now_ms()
     new = change(old, t_ms)
-    if new is None or record.changes_record(old, new):
+    if new is None or sets.starts_or_ends_set(old, new):
         return None
     values = {"session_id": session_id, "old_rev": old["rev"], "state": new, "rev": new["rev"]}
     write, write_same_end = app.extensions[DIRECT_WRITES]
@@ -156,26 +161,27 @@ def change_state_direct(app: Flask, session_id: int, change: Change) -> State | 
     return new
 
 
-def read_state(session_id: int) -> State:
-    return _stored_state(session_id)
-
-
 def client_arrived(session_id: int) -> None:
+    """Note the client's page connected (the fail-safe reads it); the caller commits."""
     db.session.execute(
         sa.update(TherapySession)
         .where(TherapySession.id == session_id)
         .values(client_connected_at=utcnow())
     )
-    db.session.commit()
 
 
 def client_left(session_id: int) -> None:
+    """Note the client's page went away (the fail-safe reads it); the caller commits."""
     db.session.execute(
         sa.update(TherapySession)
         .where(TherapySession.id == session_id)
         .values(client_left_at=utcnow())
     )
-    db.session.commit()
+
+
+def publish_state(session_id: int, state: State) -> None:
+    """Send a room's new state to everyone in it (from a handler or a background task)."""
+    socketio.emit("stim:state", wire_state(state), to=session_room(session_id))
 
 
 def pause_abandoned(gone_s: float, publish: Callable[[int, State], None]) -> list[int]:
@@ -196,7 +202,7 @@ def pause_abandoned(gone_s: float, publish: Callable[[int, State], None]) -> lis
     db.session.rollback()
     paused = []
     for session_id in candidates:
-        state = change_state(
+        state = commit_change(
             session_id, lambda s, t: stimulation.pause(s, t) if s["running"] else None
         )
         if state is not None:
@@ -216,7 +222,7 @@ def settle_due(publish: Callable[[int, State], None]) -> int:
     db.session.rollback()
     settled = 0
     for session_id in due:
-        state = change_state(session_id, stimulation.settle)
+        state = commit_change(session_id, stimulation.settle)
         if state is not None:
             publish(session_id, state)
             settled += 1

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from .extensions import socketio
+from ..extensions import socketio
 
 log = logging.getLogger(__name__)
 
 
-def room_name(session_id: int) -> str:
+def session_room(session_id: int) -> str:
     """The room of a therapy session: its therapist's and its client's sockets."""
     return f"room:{session_id}"
 
 
-def lobby_name(session_id: int) -> str:
+def lobby_room(session_id: int) -> str:
     """The waiting room of a therapy session: client sockets not yet let in."""
     return f"lobby:{session_id}"
 
@@ -30,12 +30,12 @@ def link_room(link_id: int) -> str:
 
 
 def cut_sockets(room: str, reason: str) -> None:
-    """Tell every socket in ``room`` it is ended, and disconnect those of this process.
+    """Tell every socket in ``room`` its access ended, and disconnect those of this process.
 
     Sockets on other processes get the event through the message queue; every event they
     send after that is refused by the per-event check, and the page leaves on the event.
     """
-    socketio.emit("session:ended", {"reason": reason}, to=room)
+    socketio.emit("access:ended", {"reason": reason}, to=room)
     server = socketio.server
     if server is None:
         return

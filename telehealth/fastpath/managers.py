@@ -1,17 +1,12 @@
-"""The Socket.IO client managers: python-socketio's, with an index of each socket's rooms.
-
-python-socketio finds the rooms of a leaving socket by looking through every room of the
-process, so that each disconnect costs time in proportion to the rooms (a room per socket,
-per session, per login and per link: about four per socket). One disconnect is cheap; many at
-once (a clinic's network going down, a proxy reloading, a shutdown) cost the square: measured
-on the plain manager, 1,000 rooms leaving at once held the event loop for 0.3-0.7 s and
-2,000 for 1.4-2.8 s (by the host's speed), during which no other room's message moved. With
-the index a socket leaves its own rooms only (``bench/disconnects.py`` measures both).
+"""Replaces python-socketio's client managers with ones that keep an index of each socket's
+rooms; bench/disconnects.py shows why: python-socketio finds a leaving socket's rooms by
+looking through every room of the process, so many sockets leaving at once (a clinic's
+network going down, a proxy reloading, a shutdown) cost the square of the room count.
 
 The index follows python-socketio's own two entry points (``basic_enter_room`` and
 ``basic_leave_room``, through which every join, leave and close goes); a disconnect then
-does what python-socketio's does, from the index. tests/test_managers.py drives the indexed
-and the plain manager with the same steps and compares everything they hold.
+does what python-socketio's does, from the index. tests/fastpath/test_managers.py drives the
+indexed and the plain manager with the same steps and compares everything they hold.
 """
 
 from __future__ import annotations

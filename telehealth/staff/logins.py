@@ -12,14 +12,16 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from blinker import Namespace
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from .channels import cut_sockets, login_room
-from .extensions import db, login_manager
-from .models import StaffLogin, User, utcnow
+from ..extensions import db, login_manager
+from ..models import StaffLogin, User, utcnow
 
 TOUCH_EVERY = timedelta(seconds=30)  # how stale last_seen_at may get before it is written
+# Sent with ``login_ids`` and ``reason`` once logins are ended: the live side cuts their sockets.
+logins_ended = Namespace().signal("logins-ended")
 
 
 def start(user: User) -> StaffLogin:
@@ -102,7 +104,7 @@ def end_all_for(user_id: int, reason: str, keep: str | None = None) -> None:
 
 
 def end_logins(login_ids: list[str], reason: str) -> None:
-    """Mark logins ended (own transaction) and cut their sockets at once."""
+    """Mark logins ended (own transaction); their sockets are cut at once (logins_ended)."""
     if not login_ids:
         return
     with db.engine.begin() as conn:
@@ -111,8 +113,7 @@ def end_logins(login_ids: list[str], reason: str) -> None:
             .where(StaffLogin.id.in_(login_ids), StaffLogin.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
-    for login_id in login_ids:
-        cut_sockets(login_room(login_id), reason)
+    logins_ended.send(None, login_ids=login_ids, reason=reason)
 
 
 # Pages a staff member may open before finishing a forced step (new password, MFA setup).
@@ -129,16 +130,15 @@ def pending_step(user: Any, config: Mapping[str, Any] | None = None) -> str | No
     return None
 
 
-def register(app: Flask) -> None:
-    @app.before_request
-    def finish_pending_steps():
-        if request.endpoint in _ALWAYS_OPEN or not current_user.is_authenticated:
-            return None
-        step = pending_step(current_user)
-        if step is None or request.endpoint == step:
-            return None
-        if step == "auth.change_password":
-            flash("Please choose a new password before you go on.")
-        else:
-            flash("Please turn on two-step login before you go on.")
-        return redirect(url_for(step))
+def finish_pending_steps():
+    """Before every request: a staff member with a step pending is sent to it first."""
+    if request.endpoint in _ALWAYS_OPEN or not current_user.is_authenticated:
+        return None
+    step = pending_step(current_user)
+    if step is None or request.endpoint == step:
+        return None
+    if step == "auth.change_password":
+        flash("Please choose a new password before you go on.")
+    else:
+        flash("Please turn on two-step login before you go on.")
+    return redirect(url_for(step))

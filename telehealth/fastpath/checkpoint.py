@@ -1,19 +1,15 @@
-"""SQLite's write-ahead log copied into the database file off the socket loop.
+"""Replaces SQLite's own log checkpoint (run on the socket loop, in the commit that fills the
+log) with one in the thread pool, asked for by the settle loop; bench/relay.py shows why:
+the commit that takes the write-ahead log past wal_autocheckpoint pages copies the whole log
+into the database file then and there, stalling every socket of the process.
 
-In WAL mode each commit appends to the log, and the commit that takes the log past
-wal_autocheckpoint pages (SQLite's default: 1,000) copies the log into the database file then
-and there, on the socket loop: measured here (1,000 rooms' worth of stimulation changes, about
-two log pages each), a 20 ms stall of every socket of the process every second or two. So a
-served process copies the log itself every SQLITE_CHECKPOINT_S, in eventlet's thread pool (the
-settle loop asks; the sqlite3 module lets go of the GIL while SQLite works). A PASSIVE
-checkpoint never waits for the writer nor stops it, so the loop keeps committing meanwhile.
-
-The log starts over only when a commit finds it all copied, which a copy running beside the
-writer seldom leaves it; so SQLite's own checkpoint stays, at BACKSTOP_PAGES, and by then it
-finds all but the last round's pages copied. Measured with a writer at 450 commits a second:
-SQLite alone stalled it 9 times in 10 s, 176 ms in all (20-28 ms each); with a copy every
-0.1 s, 4 times, 18 ms in all (5 ms at most). A process that never runs the settle loop (the
-CLI, a server before its first socket) has only the backstop.
+A served process copies the log itself every SQLITE_CHECKPOINT_S, in eventlet's thread pool
+(the sqlite3 module lets go of the GIL while SQLite works). A PASSIVE checkpoint never waits
+for the writer nor stops it, so the loop keeps committing meanwhile. The log starts over
+only when a commit finds it all copied, which a copy running beside the writer seldom leaves
+it; so SQLite's own checkpoint stays, at BACKSTOP_PAGES, and by then it finds all but the
+last round's pages copied. A process that never runs the settle loop (the CLI) has only the
+backstop.
 """
 
 from __future__ import annotations
@@ -26,7 +22,7 @@ from contextlib import closing
 import sqlalchemy as sa
 from flask import Flask
 
-from .blocking import run_blocking
+from ..blocking import run_blocking
 from .direct import database_file
 
 log = logging.getLogger(__name__)
@@ -71,7 +67,7 @@ class Checkpointer:
             log.warning("copying the SQLite log into the database failed: %s", exc)
 
 
-def bind(app: Flask, engine: sa.Engine) -> None:
+def init_app(app: Flask, engine: sa.Engine) -> None:
     """For an app on an SQLite file with a settle loop and SQLITE_CHECKPOINT_S > 0: its
     connections leave the log to the Checkpointer, up to the backstop."""
     path, every_s = database_file(engine), app.config["SQLITE_CHECKPOINT_S"]

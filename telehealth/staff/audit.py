@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 
-from .extensions import db
-from .models import AuditEvent
+from ..extensions import db
+from ..models import AuditEvent
 
 
-def record(
+def log(
     action: str,
     user_id: int | None = None,
     detail: str | None = None,

@@ -11,8 +11,8 @@ import pyotp
 import segno
 import sqlalchemy as sa
 
-from .extensions import db
-from .models import RecoveryCode, User, utcnow
+from ..extensions import db
+from ..models import RecoveryCode, User, utcnow
 
 ISSUER = "EMDR Remote"
 RECOVERY_CODES = 10

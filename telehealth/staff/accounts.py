@@ -10,13 +10,13 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
-from .blocking import check_password, hash_password
-from .extensions import db
-from .models import ROLES, User, utcnow
+from ..extensions import db
+from ..models import ROLES, User, utcnow
+from .passwords import check_password, hash_password
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
-COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt.gz"
+COMMON_PASSWORDS = Path(__file__).parent.parent / "data" / "common-passwords.txt.gz"
 
 
 @functools.cache

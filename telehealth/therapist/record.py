@@ -11,9 +11,11 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from .. import audit, record
 from ..extensions import db
+from ..live.scores import scores_of
+from ..live.sets import sets_of
 from ..models import EMDR_PHASES, Client, Preset, TherapySession, utcnow
+from ..staff import audit
 from . import bp
 from .forms import ActionForm, ClientDetailsForm, DeleteClientForm
 from .views import get_client_or_404, get_session_or_404, therapist_only
@@ -33,7 +35,7 @@ def _sessions_of(client: Client) -> list[TherapySession]:
 
 
 def _session_summary(ts: TherapySession) -> dict[str, Any]:
-    scores = record.scores_of(ts.id)
+    scores = scores_of(ts.id)
     sud = [s.value for s in scores if s.kind == "sud"]
     voc = [s.value for s in scores if s.kind == "voc"]
     ended = ts.ended_at
@@ -43,7 +45,7 @@ def _session_summary(ts: TherapySession) -> dict[str, Any]:
         "minutes": round((ended - ts.started_at).total_seconds() / 60) if ended else None,
         "target": ts.target,
         "phases": ts.phases,
-        "sets": len(record.sets_of(ts.id)),
+        "sets": len(sets_of(ts.id)),
         "sud": sud,
         "voc": voc,
     }
@@ -104,7 +106,7 @@ def delete_client(client_id: int):
     if not form.validate_on_submit() or form.confirm.data.strip() != client.pseudonym:
         flash("Type the client's pseudonym exactly to erase them.", "error")
         return redirect(url_for("therapist.client_page", client_id=client.id))
-    audit.record("client.erased", detail=f"client {client.id}")
+    audit.log("client.erased", detail=f"client {client.id}")
     db.session.delete(client)
     db.session.commit()
     flash("The client and all their records are erased.")
@@ -170,9 +172,9 @@ def _scores_payload(session_id: int) -> dict[str, Any]:
                 "ended_at": st.ended_at.isoformat() + "Z" if st.ended_at else None,
                 "passes": st.passes,
             }
-            for st in record.sets_of(session_id)
+            for st in sets_of(session_id)
         ],
-        "scores": [s.as_dict() for s in record.scores_of(session_id)],
+        "scores": [s.as_dict() for s in scores_of(session_id)],
     }
 
 
@@ -192,8 +194,8 @@ def session_record(session_id: int):
     return render_template(
         "therapist/record.html",
         ts=ts,
-        sets=record.sets_of(session_id),
-        scores=record.scores_of(session_id),
+        sets=sets_of(session_id),
+        scores=scores_of(session_id),
         phases=EMDR_PHASES,
         data=data,
     )
@@ -259,7 +261,7 @@ def session_export(session_id: int):
         [],
         ["set", "started (UTC)", "ended (UTC)", "passes", "speed (passes/s)", "path"],
     ]
-    for st in record.sets_of(ts.id):
+    for st in sets_of(ts.id):
         rows.append(
             [
                 st.number,
@@ -271,8 +273,8 @@ def session_export(session_id: int):
             ]
         )
     rows += [[], ["score", "value", "after set", "from", "at (UTC)"]]
-    set_numbers = {st.id: st.number for st in record.sets_of(ts.id)}
-    for sc in record.scores_of(ts.id):
+    set_numbers = {st.id: st.number for st in sets_of(ts.id)}
+    for sc in scores_of(ts.id):
         rows.append(
             [
                 sc.kind.upper(),

@@ -1,15 +1,12 @@
-"""Built statements run with the database driver's own cursor: for the few on the hot path.
+"""Replaces SQLAlchemy's connection, result and ORM machinery with the driver's own cursor
+for the few statements on the socket hot path; bench/relay.py shows why.
 
-SQLAlchemy's statement machinery around a small statement (its connection, its result, the
-ORM's session and events) cost several times the database's own work: timed on its own, the
-socket check's lookup took 66 us that way, 20 us with the driver's cursor. The statement is
-still SQLAlchemy's, compiled once for the engine's dialect, and every parameter and column
-still goes through SQLAlchemy's own conversion for its type (JSON, dates, booleans).
-
-On an SQLite file these statements share one connection kept for them (HotConnection): taking
-a connection from the pool and giving it back (which rolls back) cost a third of a stimulation
-change's write, 45 of 133 us. Elsewhere each takes one from the pool, as a server's green
-threads wait on the database there and a connection must not be shared between them.
+The statement is still SQLAlchemy's, compiled once for the engine's dialect, and every
+parameter and column still goes through SQLAlchemy's own conversion for its type (JSON,
+dates, booleans). On an SQLite file these statements share one connection kept for them
+(HotConnection), sparing the pool's checkout and reset on every change. Elsewhere each takes
+one from the pool, as a server's green threads wait on the database there and a connection
+must not be shared between them.
 """
 
 from __future__ import annotations

@@ -1,0 +1,89 @@
+"""A socket's arrival and departure, and the clock pings every page syncs with."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import Flask, request, session
+from flask_socketio import ConnectionRefusedError, emit, join_room
+
+from ..extensions import db, socketio
+from ..models import TherapySession
+from . import lobby, scores, state, video
+from .access import CLIENT, THERAPIST, identify
+from .channels import link_room, lobby_room, login_room, session_room
+from .guard import EventError, fast_event
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    """Anyone: join the room of one's session, or be refused."""
+    who = identify(auth)
+    if who is None:
+        raise ConnectionRefusedError("unauthorized")
+    role, therapy_session = who
+    session["socket_role"], session["socket_session_id"] = role, therapy_session.id
+    session["checked_at"] = time.monotonic()
+    # A room per login and per join link, so ending either cuts this socket at once.
+    if role == THERAPIST:
+        join_room(login_room(session["login_id"]))
+    else:
+        join_room(link_room(session["client_link_id"]))
+        if lobby.must_wait(therapy_session, session["client_link_id"]):
+            _wait_in_lobby(therapy_session)
+            return
+    room = session_room(therapy_session.id)
+    join_room(room)
+    emit("stim:state", state.wire_state(therapy_session.stim_state))
+    emit("video:state", video.video_state(therapy_session, role))
+    if role == THERAPIST:  # ask the client's page to say how it is now
+        emit("presence:request", to=room, skip_sid=request.sid)
+        emit("lobby:state", lobby.lobby_state(therapy_session))
+    else:
+        state.client_arrived(therapy_session.id)
+        db.session.commit()
+    waiting = scores.open_prompt(therapy_session.id)
+    if waiting is not None:  # a question asked before a reload or a drop is still open
+        emit("score:asked", scores.asked_payload(waiting))
+
+
+def _wait_in_lobby(therapy_session: TherapySession) -> None:
+    """A client not yet let in: outside the room, in its waiting room; the therapist hears."""
+    session["in_lobby"] = True
+    join_room(lobby_room(therapy_session.id))
+    lobby.set_waiting(therapy_session, True)
+    db.session.commit()
+    emit("lobby:waiting", {})
+    emit("lobby:state", lobby.lobby_state(therapy_session), to=session_room(therapy_session.id))
+
+
+@socketio.on("disconnect")
+def on_disconnect(reason: Any = None) -> None:
+    """Anyone: leaving; the therapist hears when the client's page goes away."""
+    session_id = session.get("socket_session_id")
+    if session.get("in_lobby"):
+        therapy_session = db.session.get(TherapySession, session_id)
+        if therapy_session is not None and therapy_session.client_waiting_since is not None:
+            lobby.set_waiting(therapy_session, False)
+            db.session.commit()
+            emit("lobby:state", lobby.lobby_state(therapy_session), to=session_room(session_id))
+        return
+    if session.get("socket_role") == CLIENT:
+        state.client_left(session_id)
+        db.session.commit()
+        emit(
+            "presence:state",
+            {"connected": False},
+            to=session_room(session_id),
+            skip_sid=request.sid,
+        )
+
+
+@fast_event("clock:ping", THERAPIST, CLIENT, in_lobby=True)
+def on_clock_ping(sid: str, session_id: int, payload: Any, app: Flask) -> dict[str, Any]:
+    """Therapist or client: the server's time, for the browser's clock-offset estimate."""
+    sent = payload.get("t") if isinstance(payload, dict) else None
+    if isinstance(sent, bool) or not isinstance(sent, (int, float)):
+        raise EventError("invalid_payload", "clock:ping needs {t: number}.")
+    return {"ok": True, "t": sent, "server_ms": state.now_ms()}
