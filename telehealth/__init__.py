@@ -41,8 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # Importing the blueprints and the live package declares their socket handlers, which
     # must come before live.init_app binds Flask-SocketIO.
-    from . import admin, auth, cli, client, live, staff, therapist, web
+    from . import admin, auth, cli, client, live, staff, therapist, vault, web
 
+    vault.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)

@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
+from . import vault
 from .fastpath import jsonio
 
 
@@ -70,6 +71,10 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         or os.environ.get("SECRET_KEY")
         or (None if production else instance_secret_key(instance_path)),
         "SQLALCHEMY_DATABASE_URI": database_url,
+        # Keys of the clinical text's encryption, newest first (telehealth/vault.py).
+        "DATA_KEYS": overrides.get("DATA_KEYS")
+        or _env_list("DATA_KEYS")
+        or vault.instance_keys(instance_path),
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         # None means same origin only; never "*".

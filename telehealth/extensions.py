@@ -14,6 +14,9 @@ from flask_wtf import CSRFProtect
 
 
 class Base(so.DeclarativeBase):
+    # SQLite re-uses the highest ids after a delete unless told not to: an id (of a link, a
+    # session, a client) must never name a second thing, or an old cookie could open it.
+    __table_args__ = {"sqlite_autoincrement": True}
     metadata = sa.MetaData(
         naming_convention={
             "ix": "ix_%(column_0_label)s",

@@ -13,6 +13,7 @@ from flask_login import UserMixin
 
 from . import stimulation
 from .extensions import db
+from .vault import EncryptedText
 
 ROLES = ("therapist", "admin")
 
@@ -33,6 +34,9 @@ class User(UserMixin, db.Model):
     # Set by an admin's password reset: the user must choose a new password at next login.
     must_change_password: so.Mapped[bool] = so.mapped_column(default=False)
     password_changed_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # The admin who last reset this account's password or MFA, until its owner logs in again:
+    # another reset of the same account needs another admin (docs/security.md).
+    reset_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user.id"))
     # TOTP secret (base32) once MFA is confirmed; None while MFA is off.
     mfa_secret: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     mfa_last_step: so.Mapped[int | None]  # the last TOTP time step used: a code works once
@@ -81,15 +85,17 @@ class Client(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     therapist_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey(User.id), index=True)
-    pseudonym: so.Mapped[str] = so.mapped_column(sa.String(64))
-    initials: so.Mapped[str | None] = so.mapped_column(sa.String(8))
-    pronouns: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    # Free text about a client is stored encrypted (vault.py); lengths are checked by the forms.
+    pseudonym: so.Mapped[str] = so.mapped_column(EncryptedText)
+    initials: so.Mapped[str | None] = so.mapped_column(EncryptedText)
+    pronouns: so.Mapped[str | None] = so.mapped_column(EncryptedText)
     # What suits this client (e.g. "slow, yellow on black, tones soft"): the therapist's words.
-    preferences: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    preferences: so.Mapped[str | None] = so.mapped_column(EncryptedText)
     preset_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("preset.id", ondelete="SET NULL")
     )
     archived: so.Mapped[bool] = so.mapped_column(default=False)
+    archived_at: so.Mapped[datetime | None]  # when treatment ended; retention counts from here
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
     therapist: so.Mapped[User] = so.relationship(back_populates="clients")
@@ -112,12 +118,13 @@ class TherapySession(db.Model):
     stim_state: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
     # When a running set or stop reaches its planned end (server ms); the settler looks here.
     stim_ends_at_ms: so.Mapped[float | None] = so.mapped_column(sa.Float(53), index=True)
-    # The clinical record of the session, written by the therapist during and after it.
-    target: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
-    negative_cognition: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
-    positive_cognition: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    # The clinical record of the session, written by the therapist during and after it,
+    # stored encrypted (vault.py); lengths are checked where it is written.
+    target: so.Mapped[str] = so.mapped_column(EncryptedText, default="")
+    negative_cognition: so.Mapped[str] = so.mapped_column(EncryptedText, default="")
+    positive_cognition: so.Mapped[str] = so.mapped_column(EncryptedText, default="")
     phases: so.Mapped[list[int]] = so.mapped_column(sa.JSON, default=list)  # EMDR phases 1-8
-    notes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    notes: so.Mapped[str] = so.mapped_column(EncryptedText, default="")
     record_rev: so.Mapped[int] = so.mapped_column(default=0)  # bumped by every record save
     # When the client's page last connected and left: the fail-safe pauses a running set
     # when the client has been gone too long (any process may notice, even after a restart).
@@ -259,6 +266,9 @@ class JoinLink(db.Model):
     revoked_at: so.Mapped[datetime | None]
     used_at: so.Mapped[datetime | None]  # the link is swapped for a client cookie at first use
     admitted_at: so.Mapped[datetime | None]  # let in from the waiting room (once is enough)
+    refused_at: so.Mapped[datetime | None]  # turned away from the waiting room by the therapist
+    waiting_since: so.Mapped[datetime | None]  # in the waiting room now, since then
+    device: so.Mapped[str | None] = so.mapped_column(sa.String(80))  # browser and system, in words
 
     therapy_session: so.Mapped[TherapySession] = so.relationship(back_populates="join_links")
 
@@ -300,7 +310,12 @@ class AuditEvent(db.Model):
     action: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
     address: so.Mapped[str | None] = so.mapped_column(sa.String(64))
     therapy_session_id: so.Mapped[int | None] = so.mapped_column(index=True)
+    # The client whose record was read or changed (kept after the client is erased).
+    client_id: so.Mapped[int | None] = so.mapped_column(index=True)
     detail: so.Mapped[str | None] = so.mapped_column(sa.String(256))
+    # Tamper evidence: each row's hash covers its own fields and the previous row's hash.
+    prev_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    row_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64))
 
     user: so.Mapped[User | None] = so.relationship(viewonly=True)
 

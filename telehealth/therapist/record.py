@@ -92,6 +92,7 @@ def archive_client(client_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     client.archived = not client.archived
+    client.archived_at = utcnow() if client.archived else None
     db.session.commit()
     flash("Client archived." if client.archived else "Client restored.")
     return redirect(url_for("therapist.client_page", client_id=client.id))

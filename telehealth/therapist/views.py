@@ -46,11 +46,14 @@ def clients():
         db.session.commit()
         flash("Client added.")
         return redirect(url_for("therapist.clients"))
-    listed = db.session.scalars(
-        sa.select(Client)
-        .where(Client.therapist_id == current_user.id, Client.archived.is_(False))
-        .order_by(Client.pseudonym)
-    ).all()
+    listed = sorted(  # pseudonyms are stored encrypted: sorted here, not by the database
+        db.session.scalars(
+            sa.select(Client).where(
+                Client.therapist_id == current_user.id, Client.archived.is_(False)
+            )
+        ),
+        key=lambda c: c.pseudonym.casefold(),
+    )
     open_sessions = db.session.scalars(
         sa.select(TherapySession)
         .where(TherapySession.therapist_id == current_user.id, TherapySession.ended_at.is_(None))
