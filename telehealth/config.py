@@ -92,6 +92,9 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # A form's token lives as long as the login (or the client's cookie) it belongs to, so
+        # a panel left open keeps saving; logins end by their own timeouts.
+        "WTF_CSRF_TIME_LIMIT": None,
         "JOIN_LINK_TTL_HOURS": _env_float("JOIN_LINK_TTL_HOURS", 4.0),
         # How many proxies (nginx) stand in front and set X-Forwarded-*; 0 when serving directly.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),

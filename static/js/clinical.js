@@ -89,7 +89,11 @@ export function setupScores(card, socket, showError) {
   let data = { sets: [], scores: [] };
 
   async function reload() {
-    const response = await fetch(card.dataset.scoresUrl, { credentials: "same-origin" });
+    // made by the page, not the therapist: it does not hold off the idle timeout
+    const response = await fetch(card.dataset.scoresUrl, {
+      credentials: "same-origin",
+      headers: { "X-Background": "1" },
+    });
     if (response.ok) {
       data = await response.json();
       sessionCharts(sud, voc, data);

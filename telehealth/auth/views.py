@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -177,6 +178,14 @@ def change_password():
                 return redirect(home_for(current_user))
     status = 400 if form.errors else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/account/active", methods=["POST"])
+@login_required
+def still_here():
+    """A page tells the server its user is at work (keys, taps); the idle timeout starts again.
+    JSON: how long the login may now stay idle."""
+    return jsonify(idle_timeout_s=current_app.config["STAFF_IDLE_TIMEOUT_MIN"] * 60)
 
 
 @bp.route("/account/mfa", methods=["GET", "POST"])

@@ -2,8 +2,7 @@
 check with one statement run with the driver's own cursor; bench/relay.py shows why.
 
 It only ever says yes: to a login or a link that it plainly sees alive by the same rules
-(staff.logins' for a therapist, in one statement; the link's for a client), noting the login
-in use as load_user does. Anything else (a login ended or timed out, a step pending, an
+(staff.logins' for a therapist, in one statement; the link's for a client). Anything else (a login ended or timed out, a step pending, an
 account disabled, a link revoked or expired, a row missing) is left to the full check in
 live.access, which refuses, ends the login or cuts the socket.
 """
@@ -71,7 +70,7 @@ class QuickCheck:
         if role != THERAPIST or not isinstance(login_id, str):
             return False
         row = self.therapist.one_or_none({"login_id": login_id, "sid": session_id})
-        if not (
+        return (
             row is not None
             and row.revoked_at is None
             and str(row.user_id) == user_id
@@ -79,8 +78,4 @@ class QuickCheck:
             and row.role == "therapist"
             and not logins.expired(row, self.config)
             and logins.pending_step(row, self.config) is None
-        ):
-            return False
-        if logins.touch_due(row):
-            logins.touch(self.engine, login_id)
-        return True
+        )

@@ -80,7 +80,7 @@ def on_disconnect(reason: Any = None) -> None:
         )
 
 
-@fast_event("clock:ping", THERAPIST, CLIENT, in_lobby=True)
+@fast_event("clock:ping", THERAPIST, CLIENT, in_lobby=True, by_person=False)
 def on_clock_ping(sid: str, session_id: int, payload: Any, app: Flask) -> dict[str, Any]:
     """Therapist or client: the server's time, for the browser's clock-offset estimate."""
     sent = payload.get("t") if isinstance(payload, dict) else None

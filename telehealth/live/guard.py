@@ -12,8 +12,9 @@ from typing import Any
 from flask import Flask, current_app, request, session
 from flask_socketio import disconnect, emit
 
-from ..extensions import socketio
-from ..fastpath.quickcheck import QuickCheck
+from ..extensions import db, socketio
+from ..fastpath.quickcheck import THERAPIST, QuickCheck
+from ..staff import logins
 from ..stimulation import StimError
 from .access import recently_checked, still_allowed
 
@@ -65,9 +66,21 @@ def take_token(socket_session: dict, config: dict, now: float) -> bool:
     return tokens >= 0
 
 
-def room_event(*roles: str, in_lobby: bool = False) -> Callable:
+def note_activity(socket_session: dict, engine: Any, now: float) -> None:
+    """A therapist's own action on a socket keeps the login from its idle timeout (what a page
+    sends by itself, clock pings, does not); the login row is written at most every so often."""
+    if socket_session.get("socket_role") != THERAPIST:
+        return
+    if now - socket_session.get("active_at", -1e9) < logins.TOUCH_EVERY.total_seconds():
+        return
+    socket_session["active_at"] = now
+    logins.touch(engine, socket_session["login_id"])
+
+
+def room_event(*roles: str, in_lobby: bool = False, by_person: bool = True) -> Callable:
     """Guard a handler: the socket's role must be one of ``roles`` and still be allowed, and a
-    client still in the waiting room may only send what is marked ``in_lobby``.
+    client still in the waiting room may only send what is marked ``in_lobby``. An event sent
+    ``by_person`` counts as the therapist's activity.
 
     The handler gets the session id of the socket's room; a refusal becomes an error event.
     """
@@ -90,6 +103,8 @@ def room_event(*roles: str, in_lobby: bool = False) -> Callable:
                 return reply
             if session.get("in_lobby") and not in_lobby:
                 return error("waiting", "Your therapist has not let you in yet.")
+            if by_person:
+                note_activity(session, db.engine, time.monotonic())
             try:
                 return handler(session_id, *args)
             except REFUSED as exc:
@@ -103,11 +118,15 @@ def room_event(*roles: str, in_lobby: bool = False) -> Callable:
 # The frequent events: a fast handler, and the guarded way it falls back to.
 SLOW = object()  # a fast handler's answer: "do this one the guarded way"
 FastHandler = Callable[[str, int, Any, Flask], Any]
-_FAST_EVENTS: dict[str, tuple[FastHandler, frozenset[str], bool]] = {}
+_FAST_EVENTS: dict[str, tuple[FastHandler, frozenset[str], bool, bool]] = {}
 
 
 def fast_event(
-    event: str, *roles: str, in_lobby: bool = False, full: Callable | None = None
+    event: str,
+    *roles: str,
+    in_lobby: bool = False,
+    by_person: bool = True,
+    full: Callable | None = None,
 ) -> Callable[[FastHandler], FastHandler]:
     """Declare ``event`` for ``roles``, handled without Flask's request context when it can be
     (most events are clock pings, acknowledgements and presence; bench/relay.py measures it).
@@ -126,8 +145,9 @@ def fast_event(
             return fast(request.sid, session_id, payload, current_app._get_current_object())
 
         handler = functools.wraps(fast)(full or in_context)
-        socketio.on(event)(room_event(*roles, in_lobby=in_lobby)(handler))
-        _FAST_EVENTS[event] = (fast, frozenset(roles), in_lobby)
+        guarded = room_event(*roles, in_lobby=in_lobby, by_person=by_person)(handler)
+        socketio.on(event)(guarded)
+        _FAST_EVENTS[event] = (fast, frozenset(roles), in_lobby, by_person)
         return fast
 
     return wrap
@@ -136,13 +156,16 @@ def fast_event(
 def init_app(app: Flask, check: QuickCheck) -> None:
     """Put each fast event's handler in front of its guarded one, on this app's server."""
     server = socketio.server
-    for event, (fast, roles, in_lobby) in _FAST_EVENTS.items():
+    for event, (fast, roles, in_lobby, by_person) in _FAST_EVENTS.items():
         guarded = server.handlers["/"][event]  # what Flask-SocketIO bound for it
-        server.on(event, _fast_or_guarded(app, server, check, fast, guarded, roles, in_lobby))
+        server.on(
+            event,
+            _fast_or_guarded(app, server, check, fast, guarded, roles, (in_lobby, by_person)),
+        )
 
 
-def _fast_or_guarded(app, server, check, fast, guarded, roles, in_lobby) -> Callable:
-    config = app.config
+def _fast_or_guarded(app, server, check, fast, guarded, roles, flags) -> Callable:
+    config, (in_lobby, by_person) = app.config, flags
 
     def handle(sid: str, *args: Any) -> Any:
         environ = server.get_environ(sid)
@@ -153,6 +176,8 @@ def _fast_or_guarded(app, server, check, fast, guarded, roles, in_lobby) -> Call
             or not _may_go_fast(saved, roles, in_lobby, config, check)
         ):
             return guarded(sid, *args)
+        if by_person:
+            note_activity(saved, check.engine, time.monotonic())
         try:
             answer = fast(sid, saved["socket_session_id"], args[0] if args else None, app)
         except REFUSED as exc:

@@ -53,6 +53,15 @@ def touch_due(staff_login: Any) -> bool:
     return utcnow() - staff_login.last_seen_at > TOUCH_EVERY
 
 
+BACKGROUND_HEADER = "X-Background"  # a page's own request, made with nobody at the keyboard
+
+
+def by_a_person() -> bool:
+    """Does this request count as the staff member doing something (the idle timeout)?
+    Socket events decide for themselves (live.guard); a page's background fetches do not."""
+    return getattr(request, "sid", None) is None and BACKGROUND_HEADER not in request.headers
+
+
 def touch(engine: sa.Engine, login_id: str) -> None:
     """Note that the login is in use, on a connection of its own (so a request's own
     transaction is not committed early)."""
@@ -75,11 +84,13 @@ def load_user(user_id: str) -> User | None:
         return None
     if expired(staff_login):
         end_logins([staff_login.id], reason="timeout")
+        if getattr(request, "sid", None) is None:
+            flash("You were logged out after a while without activity. Please log in again.")
         return None
     user = db.session.get(User, staff_login.user_id)
     if user is None or not user.active:
         return None
-    if touch_due(staff_login):
+    if touch_due(staff_login) and by_a_person():
         touch(db.engine, staff_login.id)
     return user
 
