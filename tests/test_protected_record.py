@@ -36,7 +36,8 @@ def clinical_rows(make):
 
 
 def raw_values(table: str, columns: list[str]) -> list[str]:
-    found = db.session.execute(sa.text(f"SELECT {', '.join(columns)} FROM {table}")).all()
+    query = f"SELECT {', '.join(columns)} FROM {table}"  # noqa: S608 (the test's own names)
+    found = db.session.execute(sa.text(query)).all()
     return [value for row in found for value in row if value is not None]
 
 
@@ -150,6 +151,13 @@ def test_the_audit_chain_finds_an_altered_and_a_removed_row(app):
     assert removed.exit_code == 1 and f"audit row {ids[4]}: a row before it" in removed.output
 
 
+OLD_SESSION_COLUMNS = (
+    "INSERT INTO therapy_session (id, client_id, therapist_id, started_at, stim_rev, "
+    "stim_state, target, negative_cognition, positive_cognition, phases, notes, record_rev, "
+    "video_enabled, therapist_in_call, client_in_call, waiting_room) "
+)
+
+
 def test_upgrading_an_older_database_encrypts_its_text_and_chains_its_audit(tmp_path):
     uri = f"sqlite:///{tmp_path / 'old.db'}"
     app = create_app(
@@ -173,10 +181,8 @@ def test_upgrading_an_older_database_encrypts_its_text_and_chains_its_audit(tmp_
             )
             conn.execute(
                 sa.text(
-                    "INSERT INTO therapy_session (id, client_id, therapist_id, started_at, stim_rev, "
-                    "stim_state, target, negative_cognition, positive_cognition, phases, notes, "
-                    "record_rev, video_enabled, therapist_in_call, client_in_call, waiting_room) "
-                    "VALUES (7, 1, 1, '2026-01-01', 0, '{}', 'Old target', 'I am bad', 'I am ok', "
+                    OLD_SESSION_COLUMNS
+                    + "VALUES (7, 1, 1, '2026-01-01', 0, '{}', 'Old target', 'I am bad', 'I am ok', "
                     "'[]', 'Old notes', 0, 1, 0, 0, 0)"
                 )
             )
@@ -184,15 +190,14 @@ def test_upgrading_an_older_database_encrypts_its_text_and_chains_its_audit(tmp_
                 conn.execute(
                     sa.text(
                         "INSERT INTO audit_event (at, action, detail) VALUES "
-                        f"('2026-01-0{n + 1} 10:00:00', 'old.event', 'n {n}')"
-                    )
+                        "(:at, 'old.event', :detail)"
+                    ),
+                    {"at": f"2026-01-0{n + 1} 10:00:00", "detail": f"n {n}"},
                 )
             conn.execute(
                 sa.text(
-                    "INSERT INTO therapy_session (id, client_id, therapist_id, started_at, stim_rev, "
-                    "stim_state, target, negative_cognition, positive_cognition, phases, notes, "
-                    "record_rev, video_enabled, therapist_in_call, client_in_call, waiting_room) "
-                    "VALUES (6, 1, 1, '2026-01-01', 0, '{}', 'Old target', 'I am bad', 'I am ok', "
+                    OLD_SESSION_COLUMNS
+                    + "VALUES (6, 1, 1, '2026-01-01', 0, '{}', 'Old target', 'I am bad', 'I am ok', "
                     "'[]', 'Old notes', 0, 1, 0, 0, 0)"
                 )
             )

@@ -2,9 +2,10 @@
 check with one statement run with the driver's own cursor; bench/relay.py shows why.
 
 It only ever says yes: to a login or a link that it plainly sees alive by the same rules
-(staff.logins' for a therapist, in one statement; the link's for a client). Anything else (a login ended or timed out, a step pending, an
-account disabled, a link revoked or expired, a row missing) is left to the full check in
-live.access, which refuses, ends the login or cuts the socket.
+(staff.logins' for a therapist, in one statement; the link's for a client). Anything else (a
+login ended or timed out, a step pending, an account disabled, a link revoked or expired, a
+row missing) is left to the full check in live.access, which refuses, ends the login or cuts
+the socket.
 """
 
 from __future__ import annotations
