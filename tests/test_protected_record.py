@@ -182,7 +182,8 @@ def test_upgrading_an_older_database_encrypts_its_text_and_chains_its_audit(tmp_
             conn.execute(
                 sa.text(
                     OLD_SESSION_COLUMNS
-                    + "VALUES (7, 1, 1, '2026-01-01', 0, '{}', 'Old target', 'I am bad', 'I am ok', "
+                    + "VALUES (7, 1, 1, '2026-01-01', 0, '{}', 'Old target', 'I am bad', "
+                    "'I am ok', "
                     "'[]', 'Old notes', 0, 1, 0, 0, 0)"
                 )
             )
@@ -197,7 +198,8 @@ def test_upgrading_an_older_database_encrypts_its_text_and_chains_its_audit(tmp_
             conn.execute(
                 sa.text(
                     OLD_SESSION_COLUMNS
-                    + "VALUES (6, 1, 1, '2026-01-01', 0, '{}', 'Old target', 'I am bad', 'I am ok', "
+                    + "VALUES (6, 1, 1, '2026-01-01', 0, '{}', 'Old target', 'I am bad', "
+                    "'I am ok', "
                     "'[]', 'Old notes', 0, 1, 0, 0, 0)"
                 )
             )
