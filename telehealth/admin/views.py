@@ -30,7 +30,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.forms import AccountForm, ConfirmPasswordForm
 from ..extensions import db
-from ..models import AuditEvent, StaffLogin, User
+from ..models import AuditEvent, StaffLogin, User, utcnow
 from ..staff import audit, logins, mfa
 from ..staff.accounts import AccountError, create_user, password_problem, set_password
 from ..staff.passwords import check_password
@@ -205,15 +205,66 @@ def temporary_password() -> str:
             return candidate
 
 
+ASK_AGAIN_WITHIN = timedelta(hours=24)  # how long a request for a second admin's reset holds
+
+
+def _reset_refused(user: User) -> str | None:
+    """Why this admin may not reset ``user`` now: no one admin may hold both a therapist's
+    password and second factor (docs/security.md, "Resets")."""
+    if user.reset_by_id == current_user.id:
+        return (
+            f"You already reset {user.email}'s login. Another admin must do the next reset, "
+            "or its owner logs in first."
+        )
+    return None
+
+
+def _asked_by_another_admin(user: User) -> bool:
+    """Did another admin ask for this password reset lately, with no reset since?"""
+    asked = db.session.scalar(
+        sa.select(AuditEvent)
+        .where(
+            AuditEvent.detail == f"user {user.id}",
+            AuditEvent.action.in_(("password.reset_asked", "password.reset")),
+            AuditEvent.at > utcnow() - ASK_AGAIN_WITHIN,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return (
+        asked is not None
+        and asked.action == "password.reset_asked"
+        and asked.user_id != current_user.id
+    )
+
+
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
 @admin_only
 @fresh_login_required
 def reset_password(user_id: int):
-    """A temporary password, shown once to the admin; the user must change it at next login."""
+    """A temporary password, shown once to the admin; the user must change it at next login.
+
+    The user's own second factor stays: the temporary password alone opens nothing. A
+    therapist without a second factor needs two admins: one asks, another resets."""
     user = _account_action(user_id)
+    refused = _reset_refused(user)
+    if refused:
+        flash(refused, "error")
+        return redirect(url_for("admin.users"))
+    if user.is_therapist and not user.mfa_enabled and not _asked_by_another_admin(user):
+        audit.log("password.reset_asked", detail=f"user {user.id}")
+        db.session.commit()
+        flash(
+            f"{user.email} has no second factor, so a new password alone would open their "
+            "clients' records. Another admin must confirm this reset by pressing Reset "
+            "password too.",
+            "error",
+        )
+        return redirect(url_for("admin.users"))
     password = temporary_password()
     set_password(user, password)
     user.must_change_password = True
+    user.reset_by_id = current_user.id
     audit.log("password.reset", detail=f"user {user.id}")
     db.session.commit()
     logins.end_all_for(user.id, "password reset")
@@ -224,8 +275,14 @@ def reset_password(user_id: int):
 @admin_only
 @fresh_login_required
 def reset_mfa(user_id: int):
+    """Turn the user's second factor off; they set it up again at next login (password kept)."""
     user = _account_action(user_id)
+    refused = _reset_refused(user)
+    if refused:
+        flash(refused, "error")
+        return redirect(url_for("admin.users"))
     mfa.disable(user)
+    user.reset_by_id = current_user.id
     audit.log("mfa.reset", detail=f"user {user.id}")
     db.session.commit()
     logins.end_all_for(user.id, "MFA reset")

@@ -89,6 +89,7 @@ def setup():
 
 
 def _finish_login(user: User):
+    user.reset_by_id = None  # its owner is back: a later reset may be any admin's
     logins.start(user)
     audit.log("login", user_id=user.id)
     db.session.commit()

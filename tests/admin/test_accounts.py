@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 
@@ -63,16 +64,63 @@ def test_an_admin_can_be_disabled_when_another_is_active(admin, make):
     assert not db.session.get(User, other.id).active
 
 
-def test_a_reset_password_is_shown_once_and_must_be_changed(admin, make, app):
+def with_second_factor(user: User) -> str:
+    secret = mfa.new_secret()
+    mfa.enable(user, secret)
+    db.session.commit()
+    return secret
+
+
+def temporary_password_of(response) -> str:
+    return response.text.split('<p class="temp-password"><code>')[1].split("</code>")[0]
+
+
+def test_a_reset_password_is_shown_once_and_opens_nothing_without_the_users_second_factor(
+    admin, make, app
+):
     user = make.user()
-    response = act(admin, user.id, "reset-password")
-    temporary = response.text.split('<p class="temp-password"><code>')[1].split("</code>")[0]
+    secret = with_second_factor(user)
+    temporary = temporary_password_of(act(admin, user.id, "reset-password"))
     assert len(temporary) >= 12
     assert temporary not in "".join(d or "" for d in audited("password.reset"))
     assert login_form(app.test_client(), user.email, PASSWORD).status_code == 401
     fresh = app.test_client()
-    assert login_form(fresh, user.email, temporary).status_code == 302
+    assert login_form(fresh, user.email, temporary).location.endswith("/login/code")
+    assert fresh.get("/therapist/clients").status_code == 302  # not logged in yet
+    page = fresh.get("/login/code")
+    fresh.post(
+        "/login/code",
+        data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf_token(page)},
+    )
     assert fresh.get("/therapist/clients").location.endswith("/account/password")
+    assert db.session.get(User, user.id).reset_by_id is None  # its owner is back
+
+
+def test_one_admin_cannot_reset_both_the_password_and_the_second_factor(admin, make, app):
+    user = make.user()
+    with_second_factor(user)
+    act(admin, user.id, "reset-password")
+    refused = act(admin, user.id, "reset-mfa")
+    assert "Another admin must do the next reset" in admin.get(refused.location).text
+    assert db.session.get(User, user.id).mfa_enabled
+    other = app.test_client()
+    Auth(other).login(make.user("admin"))
+    act(other, user.id, "reset-mfa")
+    assert not db.session.get(User, user.id).mfa_enabled
+
+
+def test_a_therapist_without_a_second_factor_needs_two_admins_for_a_reset(admin, make, app):
+    user = make.user()
+    asked = act(admin, user.id, "reset-password")
+    assert "Another admin must confirm" in admin.get(asked.location).text
+    assert audited("password.reset_asked") == [f"user {user.id}"]
+    assert login_form(app.test_client(), user.email, PASSWORD).status_code == 302  # unchanged
+    again = act(admin, user.id, "reset-password")
+    assert again.status_code == 302 and audited("password.reset") == []
+    other = app.test_client()
+    Auth(other).login(make.user("admin"))
+    temporary = temporary_password_of(act(other, user.id, "reset-password"))
+    assert login_form(app.test_client(), user.email, temporary).status_code == 302
 
 
 def test_resetting_mfa_turns_it_off(admin, make):
