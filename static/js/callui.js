@@ -1,4 +1,5 @@
-// The call's buttons, the same on both pages: join, leave, mute, camera, device choice.
+// The call's part of both pages: join, leave, mute, camera and device choice; shown while the
+// video is on for the session; after a reload, back in the call by itself if it was in it.
 
 import { Call, cameraAllowed, mediaErrorMessage } from "./call.js";
 
