@@ -6,6 +6,7 @@ import { isMoving, passesDone } from "./motion.js";
 import { STATS_EVERY_MS } from "./call.js";
 import { setupCallControls } from "./callui.js";
 import { setupRecord, setupScores } from "./clinical.js";
+import { setupJoinLink } from "./joinlink.js";
 import { setupPresets } from "./presets.js";
 import { StimView } from "./stimview.js";
 
@@ -211,6 +212,11 @@ setupPresets(document.getElementById("presets"), {
   apply: send,
   showError,
 });
+setupJoinLink(document.querySelector(".link-card"), {
+  linkUrl: root.dataset.linkUrl,
+  revokeUrl: root.dataset.revokeUrl,
+  showError,
+});
 
 function queue(input) {
   pending[input.name] = valueOf(input);
@@ -294,47 +300,3 @@ document.addEventListener("keydown", (event) => {
     queue(form.elements.pattern);
   }
 });
-
-// Join link: made on request, shown once with a copy button (only its hash is stored).
-const linkButton = document.getElementById("make-link");
-const linkBox = document.getElementById("link-box");
-const linkUrl = document.getElementById("link-url");
-const linkExpiry = document.getElementById("link-expiry");
-linkButton.addEventListener("click", async () => {
-  const token = document.querySelector('meta[name="csrf-token"]').content;
-  const response = await fetch(root.dataset.linkUrl, {
-    method: "POST",
-    headers: { "X-CSRFToken": token, Accept: "application/json" },
-    credentials: "same-origin",
-  });
-  const body = await response.json();
-  if (!response.ok) {
-    showError(body.error.message);
-    return;
-  }
-  linkUrl.value = body.url;
-  linkExpiry.textContent = new Date(body.expires_at).toLocaleString();
-  linkBox.hidden = false;
-});
-document.getElementById("revoke-links").addEventListener("click", async () => {
-  if (!window.confirm("Revoke the join links? The client is disconnected and needs a new link.")) return;
-  const token = document.querySelector('meta[name="csrf-token"]').content;
-  const response = await fetch(root.dataset.revokeUrl, {
-    method: "POST",
-    headers: { "X-CSRFToken": token, Accept: "application/json" },
-    credentials: "same-origin",
-  });
-  if (!response.ok) showError("The links could not be revoked. Please try again.");
-  linkBox.hidden = true;
-  linkUrl.value = "";
-});
-document.getElementById("copy-link").addEventListener("click", async (event) => {
-  linkUrl.select();
-  try {
-    await navigator.clipboard.writeText(linkUrl.value);
-    event.target.textContent = "Copied";
-  } catch {
-    event.target.textContent = "Press Ctrl+C";
-  }
-});
-
