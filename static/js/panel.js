@@ -1,12 +1,11 @@
 // The therapist's control panel: live controls, the mirror of the client's screen, the join link.
 
+import { setupCallCard } from "./callcard.js";
+import { setupRecord, setupScores } from "./clinical.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
-import { isMoving, passesDone } from "./motion.js";
-import { STATS_EVERY_MS } from "./call.js";
-import { setupCallControls } from "./callui.js";
-import { setupRecord, setupScores } from "./clinical.js";
 import { setupJoinLink } from "./joinlink.js";
+import { isMoving, passesDone } from "./motion.js";
 import { setupPresets } from "./presets.js";
 import { StimView } from "./stimview.js";
 
@@ -175,34 +174,7 @@ document.getElementById("admit").addEventListener("click", () => {
   socket.emit("lobby:admit");
 });
 
-// Video: the client's face beside the controls; the switch turns the call off for this session.
-const callCard = document.getElementById("call");
-const videoSwitch = document.getElementById("video-enabled");
-const call = setupCallControls(callCard, socket, {
-  role: "therapist",
-  onEnabled(enabled) {
-    videoSwitch.checked = enabled;
-    callCard.hidden = false; // the therapist keeps the switch
-    callCard.classList.toggle("video-off", !enabled);
-  },
-});
-videoSwitch.addEventListener("change", () => {
-  if (offline()) return;
-  socket.emit("video:toggle", { enabled: videoSwitch.checked });
-});
-const statsEl = callCard.querySelector("[data-call=stats]");
-setInterval(async () => {
-  const s = await call.stats();
-  if (!s || s.width === null) {
-    statsEl.textContent = "";
-    return;
-  }
-  const parts = [`${s.width}×${s.height}`];
-  if (s.rttMs !== null) parts.push(`round trip ${Math.round(s.rttMs)} ms`);
-  if (s.lossPct !== null) parts.push(`loss ${s.lossPct.toFixed(1)}%`);
-  statsEl.textContent = `Call: ${parts.join(" · ")}`;
-}, STATS_EVERY_MS);
-
+setupCallCard(document.getElementById("call"), socket, { offline });
 setupRecord(document.getElementById("record"));
 setupScores(document.getElementById("scores"), socket, showError);
 
