@@ -177,6 +177,23 @@ def test_python_matches_the_shared_motion_vectors():
         assert s.passes_done(state, case["t_ms"]) == case["passes"]
 
 
+def test_python_matches_the_shared_edge_times():
+    assert len(VECTORS["edges"]) > 40
+    for case in VECTORS["edges"]:
+        to_edge = {**case["state"], "end_phase": case["edge"]}  # a run planned to end there
+        at_ms = s.ends_at_ms(to_edge)
+        assert at_ms == pytest.approx(case["at_ms"], abs=VECTORS["tolerance"])
+        assert s.passes_done(case["state"], at_ms) == case["passes"]
+
+
+def test_python_matches_the_shared_set_ends():
+    assert len(VECTORS["ends"]) > 40
+    for case in VECTORS["ends"]:
+        ends_at_ms = s.ends_at_ms(case["state"])
+        assert ends_at_ms == pytest.approx(case["ends_at_ms"], abs=VECTORS["tolerance"])
+        assert s.passes_done(case["state"], ends_at_ms) == case["passes"]
+
+
 def test_stored_settings_are_brought_to_todays_schema():
     settings = s.complete_settings({"speed_pps": 9.9, "pattern": "circle", "old": 1})
     assert settings["speed_pps"] == s.SCHEMA["speed_pps"].default  # out of bounds today

@@ -1,12 +1,14 @@
 // The video call between the therapist and the client: WebRTC, peer to peer. Socket.IO only
 // carries the signalling inside the room. The therapist always makes the offer; the client
-// answers. A reload, a dropped network or a failed connection starts a fresh negotiation.
-// Each offer has a number n; answers and candidates carry the n they belong to, and
-// signalling messages are handled one at a time, so a late message from an older
-// negotiation can never be applied to a newer connection.
+// answers. A join (after a reload or a reconnected socket) and, on the therapist's side, a
+// failed connection start a fresh negotiation. Each offer has a number n; answers and
+// candidates carry the n they belong to, and signalling messages are handled one at a time,
+// so a late message from an older negotiation can never be applied to a newer connection.
 
-const STATS_EVERY_MS = 2000;
+/** How often the panel reads the call's stats. */
+export const STATS_EVERY_MS = 2000;
 
+/** The words to show for a getUserMedia failure. */
 export function mediaErrorMessage(err) {
   if (err && err.name === "NotAllowedError") {
     return "The camera and microphone were not allowed. Allow them for this site in the browser's address bar, then press Join again.";
@@ -47,7 +49,10 @@ export class Call {
     if (this.socket.connected) this.socket.emit("rtc:signal", message);
   }
 
-  /** Ask for camera and microphone (the browser asks the person) and join the call. */
+  /**
+   * Ask for camera and microphone (the browser asks the person) and join the call; called
+   * again while a connection is open, it sends the newly chosen devices on that connection.
+   */
   async join({ audioId = null, videoId = null } = {}) {
     const stream = await navigator.mediaDevices.getUserMedia({
       audio: audioId ? { deviceId: { exact: audioId } } : true,
@@ -174,7 +179,7 @@ export class Call {
     for (const c of queued) await this.pc.addIceCandidate(c);
   }
 
-  /** Round trip, packet loss and the incoming picture's size, from getStats. */
+  /** Round trip, packet loss, the incoming picture's size and frame rate, from getStats. */
   async stats() {
     if (!this.pc) return null;
     const report = await this.pc.getStats();
@@ -194,7 +199,7 @@ export class Call {
     return out;
   }
 
-  /** Fill a <select> per kind with the devices the browser lists (labels after permission). */
+  /** The microphones and cameras the browser lists (their labels only after permission). */
   static async devices() {
     const all = await navigator.mediaDevices.enumerateDevices();
     return {
@@ -203,8 +208,6 @@ export class Call {
     };
   }
 }
-
-export { STATS_EVERY_MS };
 
 /** Whether the person already allowed the camera here (then a reload rejoins by itself). */
 export async function cameraAllowed() {

@@ -1,7 +1,9 @@
-// The call's buttons, the same on both pages: join, leave, mute, camera, device choice.
+// The call's part of both pages: join, leave, mute, camera and device choice; shown while the
+// video is on for the session; after a reload, back in the call by itself if it was in it.
 
 import { Call, cameraAllowed, mediaErrorMessage } from "./call.js";
 
+/** Wire the call part `root` of a page; `onEnabled(enabled)` hears the session's video switch. */
 export function setupCallControls(root, socket, { role, onEnabled = () => {} }) {
   const $ = (name) => root.querySelector(`[data-call=${name}]`);
   const call = new Call(socket, {
@@ -16,20 +18,11 @@ export function setupCallControls(root, socket, { role, onEnabled = () => {} }) 
   const joinButton = $("join");
   const inCall = () => root.classList.toggle("in-call", call.joined);
 
-  async function fillDevices() {
-    const { audio, video } = await Call.devices();
-    for (const [select, list] of [[$("audio"), audio], [$("video"), video]]) {
-      const current = select.value;
-      select.replaceChildren(...list.map((d, i) => new Option(d.label || `Device ${i + 1}`, d.deviceId)));
-      if (current) select.value = current;
-    }
-  }
-
   async function join() {
     $("error").hidden = true;
     try {
       await call.join({ audioId: $("audio").value || null, videoId: $("video").value || null });
-      await fillDevices();
+      await fillDevices($("audio"), $("video"));
     } catch (err) {
       $("error").textContent = mediaErrorMessage(err);
       $("error").hidden = false;
@@ -39,18 +32,8 @@ export function setupCallControls(root, socket, { role, onEnabled = () => {} }) 
 
   joinButton.addEventListener("click", join);
   $("leave").addEventListener("click", () => { call.leave(); inCall(); });
-  $("mute").addEventListener("click", (event) => {
-    const muted = event.currentTarget.getAttribute("aria-pressed") !== "true";
-    call.setMuted(muted);
-    event.currentTarget.setAttribute("aria-pressed", String(muted));
-    event.currentTarget.textContent = muted ? "Unmute" : "Mute";
-  });
-  $("camera").addEventListener("click", (event) => {
-    const off = event.currentTarget.getAttribute("aria-pressed") !== "true";
-    call.setCameraOff(off);
-    event.currentTarget.setAttribute("aria-pressed", String(off));
-    event.currentTarget.textContent = off ? "Camera on" : "Camera off";
-  });
+  setupToggle($("mute"), ["Mute", "Unmute"], (muted) => call.setMuted(muted));
+  setupToggle($("camera"), ["Camera off", "Camera on"], (off) => call.setCameraOff(off));
   for (const name of ["audio", "video"]) $(name).addEventListener("change", () => { if (call.joined) join(); });
 
   socket.on("video:state", async ({ enabled, rejoin }) => {
@@ -64,4 +47,24 @@ export function setupCallControls(root, socket, { role, onEnabled = () => {} }) 
     }
   });
   return call;
+}
+
+/** Fill the two <select>s with the microphones and cameras, keeping what each had chosen. */
+async function fillDevices(audioSelect, videoSelect) {
+  const { audio, video } = await Call.devices();
+  for (const [select, list] of [[audioSelect, audio], [videoSelect, video]]) {
+    const current = select.value;
+    select.replaceChildren(...list.map((d, i) => new Option(d.label || `Device ${i + 1}`, d.deviceId)));
+    if (current) select.value = current;
+  }
+}
+
+/** A button that is pressed or not (aria-pressed); `labels` are [when not pressed, when pressed]. */
+function setupToggle(button, labels, apply) {
+  button.addEventListener("click", () => {
+    const pressed = button.getAttribute("aria-pressed") !== "true";
+    apply(pressed);
+    button.setAttribute("aria-pressed", String(pressed));
+    button.textContent = labels[Number(pressed)];
+  });
 }

@@ -1,10 +1,11 @@
 // The client's page: full-screen target, tones after the client enables sound, a small
-// connection indicator.
+// connection indicator; the therapist's questions and the video tile come from their modules.
 
 import { ToneScheduler } from "./audio.js";
-import { setupCallControls } from "./callui.js";
+import { setupCallTile } from "./calltile.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
+import { setupQuestion } from "./question.js";
 import { StimView } from "./stimview.js";
 
 const canvas = document.getElementById("stage");
@@ -127,81 +128,5 @@ async function keepAwake(running) {
   }
 }
 
-
-// The therapist's question: a large slider and one button. A resend after a dropped
-// connection carries the same prompt id, so the answer is stored once.
-const QUESTIONS = {
-  sud: ["How disturbing does it feel now?", "0 = no disturbance", "10 = the worst"],
-  voc: ["How true does the positive belief feel now?", "1 = completely false", "7 = completely true"],
-};
-const question = document.getElementById("question");
-const slider = document.getElementById("question-value");
-const shown = document.getElementById("question-shown");
-let asked = null;
-
-socket.on("score:asked", (q) => {
-  asked = q;
-  const [text, low, high] = QUESTIONS[q.kind];
-  document.getElementById("question-text").textContent = text;
-  document.getElementById("question-low").textContent = low;
-  document.getElementById("question-high").textContent = high;
-  slider.min = q.low;
-  slider.max = q.high;
-  slider.value = Math.round((q.low + q.high) / 2);
-  shown.textContent = slider.value;
-  question.hidden = false;
-});
-socket.on("score:withdrawn", () => { question.hidden = true; asked = null; });
-slider.addEventListener("input", () => { shown.textContent = slider.value; });
-question.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  if (!asked) return;
-  const payload = { prompt_id: asked.prompt_id, value: Number(slider.value) };
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const ack = await socket.timeout(4000).emitWithAck("score:submit", payload).catch(() => null);
-    if (ack && ack.ok) {
-      question.hidden = true;
-      asked = null;
-      return;
-    }
-    if (ack && !ack.ok) {
-      shown.textContent = ack.error.message;
-      return;
-    }
-  }
-  shown.textContent = "Not sent yet: check your connection and press Send again.";
-});
-
-// The video call: a small tile over the stimulation, movable and hideable.
-const tile = document.getElementById("call");
-const showTile = document.getElementById("tile-show");
-setupCallControls(tile, socket, { role: "client", onEnabled: (on) => { if (!on) showTile.hidden = true; } });
-document.getElementById("tile-hide").addEventListener("click", () => {
-  tile.classList.add("tile-hidden");
-  showTile.hidden = false;
-});
-showTile.addEventListener("click", () => {
-  tile.classList.remove("tile-hidden");
-  showTile.hidden = true;
-});
-const handle = document.getElementById("tile-handle");
-handle.addEventListener("pointerdown", (down) => {
-  if (down.target.closest("button")) return;
-  const box = tile.getBoundingClientRect();
-  const dx = down.clientX - box.left;
-  const dy = down.clientY - box.top;
-  handle.setPointerCapture(down.pointerId);
-  const move = (e) => {
-    const x = Math.min(Math.max(0, e.clientX - dx), window.innerWidth - box.width);
-    const y = Math.min(Math.max(0, e.clientY - dy), window.innerHeight - box.height);
-    tile.style.left = `${x}px`;
-    tile.style.top = `${y}px`;
-    tile.style.right = "auto";
-  };
-  const up = () => {
-    handle.removeEventListener("pointermove", move);
-    handle.removeEventListener("pointerup", up);
-  };
-  handle.addEventListener("pointermove", move);
-  handle.addEventListener("pointerup", up);
-});
+setupQuestion(document.getElementById("question"), socket);
+setupCallTile(document.getElementById("call"), socket, document.getElementById("tile-show"));

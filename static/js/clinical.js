@@ -1,76 +1,81 @@
 // The panel's clinical record: autosaved notes and SUD/VOC scores (entered or asked of the client).
 
 import { sessionCharts } from "./chart.js";
+import { errorMessage, requestJson } from "./http.js";
 
 const SAVE_AFTER_MS = 700; // typing pause before an autosave
 const RETRY_MS = 3000;
-
-const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 
 /** Autosave the record as the therapist types; the status says saved / unsaved / failing. */
 export function setupRecord(card) {
   const form = card.querySelector("form");
   const status = document.getElementById("record-status");
+  const saver = recordSaver(card.dataset.saveUrl, (state, text) => {
+    status.dataset.status = state;
+    status.textContent = text;
+  });
+  form.addEventListener("input", (event) => {
+    if (event.target.name) saver.change(changedFields(form, event.target));
+  });
+  form.addEventListener("submit", (event) => event.preventDefault());
+  saveOnLeaving(saver);
+}
+
+/** What an input changed: for a phase box, every phase ticked; otherwise its own value. */
+function changedFields(form, input) {
+  if (input.name !== "phases") return { [input.name]: input.value };
+  return { phases: [...form.querySelectorAll("input[name=phases]:checked")].map((i) => Number(i.value)) };
+}
+
+/** Saves changed fields after a pause in typing, retrying until the server has them. */
+function recordSaver(url, show) {
   let timer = null;
   let dirty = {};
   let saving = false;
-
-  const show = (state, text) => {
-    status.dataset.status = state;
-    status.textContent = text;
-  };
-
-  function collect(input) {
-    if (input.name === "phases") {
-      dirty.phases = [...form.querySelectorAll("input[name=phases]:checked")].map((i) => Number(i.value));
-    } else {
-      dirty[input.name] = input.value;
-    }
-  }
+  const unsaved = () => Object.keys(dirty).length > 0;
 
   async function save({ keepalive = false } = {}) {
     clearTimeout(timer);
-    if (saving || !Object.keys(dirty).length) return;
+    if (saving || !unsaved()) return;
     const body = dirty;
     dirty = {};
     saving = true;
     show("saving", "Saving…");
+    let failed = false;
     try {
-      const response = await fetch(card.dataset.saveUrl, {
-        method: "POST",
-        keepalive,
-        credentials: "same-origin",
-        headers: { "X-CSRFToken": csrf(), "Content-Type": "application/json", Accept: "application/json" },
-        body: JSON.stringify(body),
-      });
-      if (!response.ok) throw new Error((await response.json()).error.message);
-      show(Object.keys(dirty).length ? "unsaved" : "saved", Object.keys(dirty).length ? "Unsaved changes" : "Saved");
+      const answer = await requestJson(url, { body, keepalive });
+      if (!answer.ok) throw new Error(errorMessage(answer));
+      show(unsaved() ? "unsaved" : "saved", unsaved() ? "Unsaved changes" : "Saved");
     } catch (err) {
+      failed = true;
       dirty = { ...body, ...dirty }; // keep what failed, newer typing wins
       show("error", `Not saved yet (${err.message || "offline"}): retrying`);
       timer = setTimeout(save, RETRY_MS);
     } finally {
       saving = false;
     }
-    if (Object.keys(dirty).length && status.dataset.status !== "error") timer = setTimeout(save, SAVE_AFTER_MS);
+    if (unsaved() && !failed) timer = setTimeout(save, SAVE_AFTER_MS);
   }
 
-  form.addEventListener("input", (event) => {
-    if (!event.target.name) return;
-    collect(event.target);
+  function change(fields) {
+    Object.assign(dirty, fields);
     show("unsaved", "Unsaved changes");
     clearTimeout(timer);
     timer = setTimeout(save, SAVE_AFTER_MS);
-  });
-  form.addEventListener("submit", (event) => event.preventDefault());
-  // Closing or hiding the tab saves at once (keepalive lets the request outlive the page).
+  }
+
+  return { change, save, unsaved };
+}
+
+/** Closing or hiding the tab saves at once (keepalive lets the request outlive the page). */
+function saveOnLeaving(saver) {
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") save({ keepalive: true });
+    if (document.visibilityState === "hidden") saver.save({ keepalive: true });
   });
-  window.addEventListener("pagehide", () => save({ keepalive: true }));
+  window.addEventListener("pagehide", () => saver.save({ keepalive: true }));
   window.addEventListener("beforeunload", (event) => {
-    if (Object.keys(dirty).length) {
-      save({ keepalive: true });
+    if (saver.unsaved()) {
+      saver.save({ keepalive: true });
       event.preventDefault();
     }
   });
@@ -90,12 +95,9 @@ export function setupScores(card, socket, showError) {
 
   async function reload() {
     // made by the page, not the therapist: it does not hold off the idle timeout
-    const response = await fetch(card.dataset.scoresUrl, {
-      credentials: "same-origin",
-      headers: { "X-Background": "1" },
-    });
-    if (response.ok) {
-      data = await response.json();
+    const answer = await requestJson(card.dataset.scoresUrl, { background: true });
+    if (answer.ok) {
+      data = answer.body;
       sessionCharts(sud, voc, data);
     }
   }

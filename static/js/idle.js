@@ -1,6 +1,8 @@
 // The staff idle timeout, as a person lives it: what they do (keys, taps, clicks) tells the
 // server they are there; a warning comes before the login ends, and then the page leaves.
 
+import { requestJson } from "./http.js";
+
 const WARN_BEFORE_S = 120;
 const TELL_EVERY_S = 60; // how often activity is reported while the person keeps working
 const TOUCH_S = 30; // staff.logins.TOUCH_EVERY
@@ -13,12 +15,7 @@ export function setupIdleWarning(dialog, { timeoutS, activeUrl, loginUrl }) {
 
   async function tell() {
     lastTold = Date.now();
-    const token = document.querySelector('meta[name="csrf-token"]').content;
-    await fetch(activeUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "X-CSRFToken": token, Accept: "application/json" },
-    }).catch(() => null);
+    await requestJson(activeUrl, { body: {} }).catch(() => null);
   }
 
   function active() {

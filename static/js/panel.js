@@ -1,11 +1,11 @@
 // The therapist's control panel: live controls, the mirror of the client's screen, the join link.
 
+import { setupCallCard } from "./callcard.js";
+import { setupRecord, setupScores } from "./clinical.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
+import { setupJoinLink } from "./joinlink.js";
 import { isMoving, passesDone } from "./motion.js";
-import { STATS_EVERY_MS } from "./call.js";
-import { setupCallControls } from "./callui.js";
-import { setupRecord, setupScores } from "./clinical.js";
 import { setupPresets } from "./presets.js";
 import { StimView } from "./stimview.js";
 
@@ -174,34 +174,7 @@ document.getElementById("admit").addEventListener("click", () => {
   socket.emit("lobby:admit");
 });
 
-// Video: the client's face beside the controls; the switch turns the call off for this session.
-const callCard = document.getElementById("call");
-const videoSwitch = document.getElementById("video-enabled");
-const call = setupCallControls(callCard, socket, {
-  role: "therapist",
-  onEnabled(enabled) {
-    videoSwitch.checked = enabled;
-    callCard.hidden = false; // the therapist keeps the switch
-    callCard.classList.toggle("video-off", !enabled);
-  },
-});
-videoSwitch.addEventListener("change", () => {
-  if (offline()) return;
-  socket.emit("video:toggle", { enabled: videoSwitch.checked });
-});
-const statsEl = callCard.querySelector("[data-call=stats]");
-setInterval(async () => {
-  const s = await call.stats();
-  if (!s || s.width === null) {
-    statsEl.textContent = "";
-    return;
-  }
-  const parts = [`${s.width}×${s.height}`];
-  if (s.rttMs !== null) parts.push(`round trip ${Math.round(s.rttMs)} ms`);
-  if (s.lossPct !== null) parts.push(`loss ${s.lossPct.toFixed(1)}%`);
-  statsEl.textContent = `Call: ${parts.join(" · ")}`;
-}, STATS_EVERY_MS);
-
+setupCallCard(document.getElementById("call"), socket, { offline });
 setupRecord(document.getElementById("record"));
 setupScores(document.getElementById("scores"), socket, showError);
 
@@ -209,6 +182,11 @@ setupPresets(document.getElementById("presets"), {
   listUrl: root.dataset.presetsUrl,
   saveUrl: root.dataset.savePresetUrl,
   apply: send,
+  showError,
+});
+setupJoinLink(document.querySelector(".link-card"), {
+  linkUrl: root.dataset.linkUrl,
+  revokeUrl: root.dataset.revokeUrl,
   showError,
 });
 
@@ -294,47 +272,3 @@ document.addEventListener("keydown", (event) => {
     queue(form.elements.pattern);
   }
 });
-
-// Join link: made on request, shown once with a copy button (only its hash is stored).
-const linkButton = document.getElementById("make-link");
-const linkBox = document.getElementById("link-box");
-const linkUrl = document.getElementById("link-url");
-const linkExpiry = document.getElementById("link-expiry");
-linkButton.addEventListener("click", async () => {
-  const token = document.querySelector('meta[name="csrf-token"]').content;
-  const response = await fetch(root.dataset.linkUrl, {
-    method: "POST",
-    headers: { "X-CSRFToken": token, Accept: "application/json" },
-    credentials: "same-origin",
-  });
-  const body = await response.json();
-  if (!response.ok) {
-    showError(body.error.message);
-    return;
-  }
-  linkUrl.value = body.url;
-  linkExpiry.textContent = new Date(body.expires_at).toLocaleString();
-  linkBox.hidden = false;
-});
-document.getElementById("revoke-links").addEventListener("click", async () => {
-  if (!window.confirm("Revoke the join links? The client is disconnected and needs a new link.")) return;
-  const token = document.querySelector('meta[name="csrf-token"]').content;
-  const response = await fetch(root.dataset.revokeUrl, {
-    method: "POST",
-    headers: { "X-CSRFToken": token, Accept: "application/json" },
-    credentials: "same-origin",
-  });
-  if (!response.ok) showError("The links could not be revoked. Please try again.");
-  linkBox.hidden = true;
-  linkUrl.value = "";
-});
-document.getElementById("copy-link").addEventListener("click", async (event) => {
-  linkUrl.select();
-  try {
-    await navigator.clipboard.writeText(linkUrl.value);
-    event.target.textContent = "Copied";
-  } catch {
-    event.target.textContent = "Press Ctrl+C";
-  }
-});
-

@@ -1,17 +1,12 @@
 // The panel's presets: save the room's settings under a name, apply, reorder, default, delete.
 
-const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+import { errorMessage, requestJson } from "./http.js";
 
+/** The presets list after a GET (no body) or a POST; throws the server's words on a refusal. */
 async function call(url, body) {
-  const response = await fetch(url, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "X-CSRFToken": csrf(), Accept: "application/json", "Content-Type": "application/json" },
-    credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await response.json();
-  if (!response.ok) throw new Error(data.error ? data.error.message : "The request failed.");
-  return data.presets;
+  const answer = await requestJson(url, { body });
+  if (!answer.ok) throw new Error(errorMessage(answer));
+  return answer.body.presets;
 }
 
 function button(label, title, onClick) {

@@ -46,3 +46,20 @@ def test_notes_typed_on_the_panel_are_saved_without_pressing_anything(browser, s
     assert panel.input_value("input[name=target]") == "The flood"
     assert panel.input_value("textarea[name=notes]") == "Felt safer after set 2."
     ctx.close()
+
+
+def test_an_entered_score_shows_on_the_record_page_and_the_clients_history(browser, server):
+    ctx = browser.new_context()
+    panel = ctx.new_page()
+    errors = collect_errors(panel)
+    open_panel(panel, server, "charts-therapist@example.org")
+    panel.fill("#enter-score input[name=value]", "4")
+    panel.click("#enter-score button[type=submit]")
+    panel.wait_for_selector("#scores .sud-chart circle[data-value='4']")
+
+    panel.goto(panel.url + "/record")
+    panel.wait_for_selector(".charts .sud-chart circle[data-value='4']")
+    panel.click(".crumbs a >> nth=1")  # the client's page
+    panel.wait_for_selector("[data-history-url] .sud-chart circle[data-value='4']")
+    assert not errors
+    ctx.close()
