@@ -8,10 +8,11 @@ const TELL_EVERY_S = 60; // how often activity is reported while the person keep
 const TOUCH_S = 30; // staff.logins.TOUCH_EVERY
 
 /** Wire the warning dialog; `timeoutS` is the server's idle limit, `activeUrl` the report. */
-export function setupIdleWarning(dialog, { timeoutS, activeUrl, loginUrl }) {
+export function setupIdleWarning(dialog, { timeoutS, activeUrl, logoutUrl, loginUrl }) {
   const countdown = dialog.querySelector("[data-idle=countdown]");
   let lastActive = Date.now();
   let lastTold = Date.now();
+  let leaving = false;
 
   async function tell() {
     lastTold = Date.now();
@@ -36,8 +37,11 @@ export function setupIdleWarning(dialog, { timeoutS, activeUrl, loginUrl }) {
     const idleS = (Date.now() - lastTold) / 1000;
     // the server notes activity at most every TOUCH_S, so its clock may be that much ahead
     const left = Math.max(0, Math.round(timeoutS - TOUCH_S - idleS));
-    if (left <= 0) {
-      window.location.assign(loginUrl); // the server has ended the login by now
+    if (left <= 0 && !leaving) {
+      leaving = true;
+      requestJson(logoutUrl, { body: {} })
+        .catch(() => null)
+        .then(() => window.location.assign(loginUrl));
       return;
     }
     if (left <= WARN_BEFORE_S && !dialog.open) dialog.showModal();

@@ -6,6 +6,7 @@ if (dialog) {
   setupIdleWarning(dialog, {
     timeoutS: Number(dialog.dataset.timeoutS),
     activeUrl: dialog.dataset.activeUrl,
+    logoutUrl: dialog.dataset.logoutUrl,
     loginUrl: dialog.dataset.loginUrl,
   });
 }

@@ -151,10 +151,17 @@ def login_code():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    audit.log("logout")
+    """Log out; a page whose person has been idle too long says so (``idle=1``)."""
+    idle = request.args.get("idle") == "1"
+    audit.log("logout.idle" if idle else "logout")
     db.session.commit()
-    logins.end("logout")
-    flash("You are logged out.")
+    logins.end("timeout" if idle else "logout")
+    if idle:
+        flash("You were logged out after a while without activity. Please log in again.")
+    else:
+        flash("You are logged out.")
+    if request.accept_mimetypes.best == "application/json":  # the page goes on by itself
+        return jsonify(ok=True)
     return redirect(url_for("auth.login"))
 
 
