@@ -30,6 +30,8 @@ def init_app(app: Flask) -> None:
             user = create_user(email, password, role)
         except AccountError as exc:
             raise click.ClickException(str(exc)) from exc
+        db.session.flush()
+        audit.log("account.created", detail=f"user {user.id} ({user.role}) by the command line")
         db.session.commit()
         click.echo(f"Created {user.role} {user.email}.")
 

@@ -69,6 +69,8 @@ class StaffLogin(db.Model):
     last_seen_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     revoked_at: so.Mapped[datetime | None]
     address: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # The TOTP secret being set up in this login, kept here (encrypted), never in the cookie.
+    mfa_pending_secret: so.Mapped[str | None] = so.mapped_column(EncryptedText)
 
 
 class RecoveryCode(db.Model):

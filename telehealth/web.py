@@ -60,9 +60,21 @@ def http_error(exc: HTTPException):
         message = exc.description
     if isinstance(exc, CSRFError):
         message = "The form expired. Please reload the page and try again."
+    if code == 429:
+        _audit_throttled()
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return jsonify(error={"code": str(code), "message": message}), code
     return render_template("error.html", code=code, message=message), code
+
+
+def _audit_throttled() -> None:
+    """A refused burst of requests is a security event: which page, from where (no body)."""
+    from .extensions import db
+    from .staff import audit
+
+    db.session.rollback()
+    audit.log("throttled", detail=f"{request.method} {request.endpoint or request.path}"[:120])
+    db.session.commit()
 
 
 def refuse_nul() -> None:

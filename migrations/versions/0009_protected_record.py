@@ -1,5 +1,5 @@
 """The record protected: clinical text encrypted, ids never re-used, the audit log chained,
-per-person waiting room, retention, resets by a second admin
+per-person waiting room, retention, resets by a second admin, no secret in the cookie
 
 Revision ID: 0009
 Revises: 0008
@@ -61,6 +61,8 @@ def upgrade():
                 batch_op.alter_column(column, type_=sa.Text(), existing_nullable=column in (
                     "initials", "pronouns", "preferences"
                 ))
+    with op.batch_alter_table("staff_login", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("mfa_pending_secret", sa.Text(), nullable=True))
     if _sqlite():
         op.execute("PRAGMA foreign_keys=ON")
     _encrypt_existing_text()

@@ -24,6 +24,7 @@ from ..models import User
 from ..staff import audit, logins, mfa
 from ..staff.accounts import (
     AccountError,
+    account_id,
     any_user,
     authenticate,
     create_user,
@@ -106,7 +107,12 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
-            audit.log("login.failed", detail="wrong email or password")
+            tried = account_id(form.email.data)  # which account was tried, when there is one
+            audit.log(
+                "login.failed",
+                user_id=tried,
+                detail="wrong password" if tried else "no account with that email",
+            )
             db.session.commit()
             flash("Email or password is wrong.", "error")
             return render_template("auth/login.html", form=form), 401
@@ -202,13 +208,16 @@ def mfa_setup():
     """Turn on TOTP: scan the QR code, confirm a code, keep the recovery codes."""
     if current_user.mfa_enabled:
         return render_template("auth/mfa_on.html", form=ConfirmPasswordForm())
-    secret = session.get("mfa_pending_secret") or mfa.new_secret()
-    session["mfa_pending_secret"] = secret
+    staff_login = logins.current_login()
+    secret = staff_login.mfa_pending_secret or mfa.new_secret()
+    if staff_login.mfa_pending_secret != secret:
+        staff_login.mfa_pending_secret = secret
+        db.session.commit()
     form = MfaSetupForm()
     if form.validate_on_submit():
         if mfa.code_is_valid_for_setup(secret, form.code.data):
             codes = mfa.enable(current_user, secret)
-            session.pop("mfa_pending_secret", None)
+            staff_login.mfa_pending_secret = None
             audit.log("mfa.enabled")
             db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes)

@@ -18,12 +18,22 @@ def join(token: str):
     if link is None or not link.usable():
         abort(404, "This link is not valid, or it has expired. Ask your therapist for a new one.")
     if link.used_at is not None:
-        audit.log("link.reused", detail=f"link {link.id}", session_id=link.therapy_session_id)
+        audit.log(
+            "link.reused",
+            detail=f"link {link.id}",
+            session_id=link.therapy_session_id,
+            with_address=False,
+        )
         db.session.commit()
         abort(410, "This link has already been used. Ask your therapist for a new one.")
     link.used_at = utcnow()
     session["client_link_id"] = link.id
-    audit.log("link.used", detail=f"link {link.id}", session_id=link.therapy_session_id)
+    audit.log(
+        "link.used",
+        detail=f"link {link.id}",
+        session_id=link.therapy_session_id,
+        with_address=False,
+    )
     db.session.commit()
     return redirect(url_for("client.room"))
 

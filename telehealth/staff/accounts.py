@@ -87,6 +87,11 @@ def create_user(email: str, password: str, role: str) -> User:
     return user
 
 
+def account_id(email: str) -> int | None:
+    """The id of the account with this email, if there is one."""
+    return db.session.scalar(sa.select(User.id).where(User.email == normalise_email(email)))
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None (same work either way)."""
     user = db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))

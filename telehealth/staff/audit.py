@@ -25,10 +25,12 @@ def log(
     detail: str | None = None,
     session_id: int | None = None,
     client_id: int | None = None,
+    with_address: bool = True,
 ) -> None:
     """Add an audit event to the current transaction; the caller commits.
 
-    ``detail`` is for identifiers and reasons only, never clinical content.
+    ``detail`` is for identifiers and reasons only, never clinical content. A client's own
+    doings are kept ``with_address=False``: staff have no use for a client's IP address.
     """
     if user_id is None and has_request_context() and current_user.is_authenticated:
         user_id = current_user.id
@@ -37,7 +39,9 @@ def log(
             at=utcnow(),
             action=action,
             user_id=user_id,
-            address=(request.remote_addr or "")[:64] if has_request_context() else None,
+            address=(request.remote_addr or "")[:64]
+            if with_address and has_request_context()
+            else None,
             detail=detail[:256] if detail else None,
             therapy_session_id=session_id,
             client_id=client_id,

@@ -39,6 +39,12 @@ def start(user: User) -> StaffLogin:
     return staff_login
 
 
+def current_login() -> StaffLogin | None:
+    """This browser's login row (None when nobody is logged in here)."""
+    login_id = session.get("login_id")
+    return db.session.get(StaffLogin, login_id) if isinstance(login_id, str) else None
+
+
 def expired(staff_login: Any, config: Mapping[str, Any] | None = None) -> bool:
     """Has the login (a StaffLogin, or a row with its created_at and last_seen_at) been idle
     too long, or lived too long?"""

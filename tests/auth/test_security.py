@@ -163,8 +163,10 @@ def test_mfa_setup_turns_on_with_a_confirmed_code_and_shows_recovery_codes(app, 
     login_form(client, user.email)
     page = client.get("/account/mfa")
     assert 'src="data:image/svg+xml' in page.text  # QR made locally, no third party
+    secret = db.session.scalar(sa.select(StaffLogin.mfa_pending_secret))
+    assert secret and secret not in str(dict(client.get_cookie("session").__dict__))
     with client.session_transaction() as s:
-        secret = s["mfa_pending_secret"]
+        assert secret not in str(dict(s))  # the signed cookie is readable: never in it
     bad = client.post("/account/mfa", data={"code": "123456", "csrf_token": csrf_token(page)})
     assert bad.status_code == 400
     good = client.post(
