@@ -238,8 +238,7 @@ def _audit_query(form: AuditFilterForm) -> sa.Select:
     if form.user.data:
         query = query.where(AuditEvent.user_id == form.user.data)
     if form.action.data:
-        prefix = form.action.data.strip().replace("%", "").replace("_", "")
-        query = query.where(AuditEvent.action.startswith(prefix))
+        query = query.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))
     if form.date_from.data:
         query = query.where(AuditEvent.at >= datetime.combine(form.date_from.data, day_time.min))
     if form.date_to.data:
