@@ -12,9 +12,9 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
-from ..live.scores import scores_of
-from ..live.sets import sets_of
-from ..models import EMDR_PHASES, Client, Preset, TherapySession, utcnow
+from ..live.scores import scores_of, scores_of_sessions
+from ..live.sets import set_counts, sets_of
+from ..models import EMDR_PHASES, Client, Preset, Score, StimSet, TherapySession, utcnow
 from ..staff import audit
 from . import bp
 from .forms import ActionForm, ClientDetailsForm, DeleteClientForm
@@ -34,8 +34,16 @@ def _sessions_of(client: Client) -> list[TherapySession]:
     )
 
 
-def _session_summary(ts: TherapySession) -> dict[str, Any]:
-    scores = scores_of(ts.id)
+def _session_summaries(therapy_sessions: list[TherapySession]) -> list[dict[str, Any]]:
+    """Each session with its set count and scores, in two queries for all of them."""
+    ids = [therapy_session.id for therapy_session in therapy_sessions]
+    counts, scores = set_counts(ids), scores_of_sessions(ids)
+    return [
+        _session_summary(ts, counts.get(ts.id, 0), scores.get(ts.id, [])) for ts in therapy_sessions
+    ]
+
+
+def _session_summary(ts: TherapySession, set_count: int, scores: list[Score]) -> dict[str, Any]:
     sud = [s.value for s in scores if s.kind == "sud"]
     voc = [s.value for s in scores if s.kind == "voc"]
     ended = ts.ended_at
@@ -45,7 +53,7 @@ def _session_summary(ts: TherapySession) -> dict[str, Any]:
         "minutes": round((ended - ts.started_at).total_seconds() / 60) if ended else None,
         "target": ts.target,
         "phases": ts.phases,
-        "sets": len(sets_of(ts.id)),
+        "sets": set_count,
         "sud": sud,
         "voc": voc,
     }
@@ -78,7 +86,7 @@ def client_page(client_id: int):
         "therapist/client.html",
         client=client,
         form=form,
-        sessions=[_session_summary(ts) for ts in _sessions_of(client)],
+        sessions=_session_summaries(_sessions_of(client)),
         action=ActionForm(),
         delete_form=DeleteClientForm(),
     ), (400 if form.errors else 200)
@@ -117,7 +125,7 @@ def delete_client(client_id: int):
 @therapist_only
 def client_history(client_id: int):
     client = get_client_or_404(client_id)
-    return jsonify(sessions=[_session_summary(ts) for ts in _sessions_of(client)])
+    return jsonify(sessions=_session_summaries(_sessions_of(client)))
 
 
 def _csv(rows: list[list[Any]], filename: str) -> Response:
@@ -144,8 +152,8 @@ def _cell(value: Any) -> Any:
 def client_export(client_id: int):
     client = get_client_or_404(client_id)
     rows = [["session", "date (UTC)", "minutes", "target", "phases", "sets", "SUD", "VOC", "notes"]]
-    for ts in _sessions_of(client):
-        s = _session_summary(ts)
+    therapy_sessions = _sessions_of(client)
+    for ts, s in zip(therapy_sessions, _session_summaries(therapy_sessions), strict=True):
         rows.append(
             [
                 ts.id,
@@ -162,7 +170,7 @@ def client_export(client_id: int):
     return _csv(rows, f"client-{client.id}-history.csv")
 
 
-def _scores_payload(session_id: int) -> dict[str, Any]:
+def _scores_payload(stim_sets: list[StimSet], scores: list[Score]) -> dict[str, Any]:
     return {
         "sets": [
             {
@@ -172,9 +180,9 @@ def _scores_payload(session_id: int) -> dict[str, Any]:
                 "ended_at": st.ended_at.isoformat() + "Z" if st.ended_at else None,
                 "passes": st.passes,
             }
-            for st in sets_of(session_id)
+            for st in stim_sets
         ],
-        "scores": [s.as_dict() for s in scores_of(session_id)],
+        "scores": [s.as_dict() for s in scores],
     }
 
 
@@ -182,7 +190,7 @@ def _scores_payload(session_id: int) -> dict[str, Any]:
 @therapist_only
 def session_scores(session_id: int):
     get_session_or_404(session_id)
-    return jsonify(_scores_payload(session_id))
+    return jsonify(_scores_payload(sets_of(session_id), scores_of(session_id)))
 
 
 @bp.route("/sessions/<int:session_id>/record", methods=["GET"])
@@ -190,14 +198,12 @@ def session_scores(session_id: int):
 def session_record(session_id: int):
     """The session's record on one printable page."""
     ts = get_session_or_404(session_id)
-    data = _scores_payload(session_id)
     return render_template(
         "therapist/record.html",
         ts=ts,
         sets=sets_of(session_id),
         scores=scores_of(session_id),
         phases=EMDR_PHASES,
-        data=data,
     )
 
 
@@ -261,7 +267,8 @@ def session_export(session_id: int):
         [],
         ["set", "started (UTC)", "ended (UTC)", "passes", "speed (passes/s)", "path"],
     ]
-    for st in sets_of(ts.id):
+    stim_sets = sets_of(ts.id)
+    for st in stim_sets:
         rows.append(
             [
                 st.number,
@@ -273,7 +280,7 @@ def session_export(session_id: int):
             ]
         )
     rows += [[], ["score", "value", "after set", "from", "at (UTC)"]]
-    set_numbers = {st.id: st.number for st in sets_of(ts.id)}
+    set_numbers = {st.id: st.number for st in stim_sets}
     for sc in scores_of(ts.id):
         rows.append(
             [
