@@ -30,13 +30,14 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth.forms import AccountForm, ConfirmPasswordForm
 from ..extensions import db
+from ..forms import ActionForm
 from ..models import AuditEvent, StaffLogin, User
 from ..staff import audit, logins, mfa
 from ..staff.accounts import AccountError, create_user, password_problem, set_password
 from ..staff.passwords import check_password
 from ..staff.roles import role_required
 from . import bp
-from .forms import ActionForm, AuditFilterForm
+from .forms import AuditFilterForm
 
 admin_only = role_required("admin")
 WORDS = [

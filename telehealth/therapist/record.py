@@ -12,12 +12,13 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..extensions import db
+from ..forms import ActionForm
 from ..live.scores import scores_of, scores_of_sessions
 from ..live.sets import set_counts, sets_of
 from ..models import EMDR_PHASES, Client, Preset, Score, StimSet, TherapySession, utcnow
 from ..staff import audit
 from . import bp
-from .forms import ActionForm, ClientDetailsForm, DeleteClientForm
+from .forms import ClientDetailsForm, DeleteClientForm
 from .views import get_client_or_404, get_session_or_404, therapist_only
 
 RECORD_FIELDS = {"target": 200, "negative_cognition": 200, "positive_cognition": 200}
