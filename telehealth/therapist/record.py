@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from ..exports import csv_response
 from ..extensions import db
 from ..forms import ActionForm
 from ..live.scores import scores_of, scores_of_sessions
@@ -129,25 +128,6 @@ def client_history(client_id: int):
     return jsonify(sessions=_session_summaries(_sessions_of(client)))
 
 
-def _csv(rows: list[list[Any]], filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def _cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @bp.route("/clients/<int:client_id>/export.csv")
 @therapist_only
 def client_export(client_id: int):
@@ -168,7 +148,7 @@ def client_export(client_id: int):
                 ts.notes,
             ]
         )
-    return _csv(rows, f"client-{client.id}-history.csv")
+    return csv_response(rows, f"client-{client.id}-history.csv")
 
 
 def _scores_payload(stim_sets: list[StimSet], scores: list[Score]) -> dict[str, Any]:
@@ -292,4 +272,4 @@ def session_export(session_id: int):
                 (sc.answered_at or sc.created_at).strftime("%H:%M:%S"),
             ]
         )
-    return _csv(rows, f"session-{ts.id}.csv")
+    return csv_response(rows, f"session-{ts.id}.csv")

@@ -96,3 +96,25 @@ def test_the_action_filter_matches_underscores_and_percent_literally(admin):
     assert [r[2] for r in found[1:]] == ["mfa.recovery_code_used"]
     assert rows(admin.get("/admin/audit.csv?user=0&action=%25"))[1:] == []
     assert rows(admin.get("/admin/audit.csv?user=0&action=mfa%25used"))[1:] == []
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        (-3, "'-3"),
+        (None, ""),
+        (7, "7"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_a_csv_cell_never_starts_a_formula(value, written):
+    from telehealth.exports import cell
+
+    assert cell(value) == written
