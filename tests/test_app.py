@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -145,3 +147,20 @@ def test_a_server_database_gets_a_pool_sized_for_green_threads(monkeypatch):
     }
     # a file in this process: nothing to ping
     assert _engine_options("sqlite:///x.db") == {"json_serializer": jsonio.dumps}
+
+
+def python_sources() -> list[Path]:
+    root = Path(__file__).resolve().parent.parent
+    return sorted((root / "telehealth").rglob("*.py")) + [root / "wsgi.py"]
+
+
+def test_no_variable_is_named_ts_st_or_sc():
+    """A TherapySession, a StimSet and a Score go by their names (see STYLE.md)."""
+    short = {"ts", "st", "sc"}
+    found = []
+    for path in python_sources():
+        for node in ast.walk(ast.parse(path.read_text())):
+            name = getattr(node, "id", None) or getattr(node, "arg", None)
+            if name in short:
+                found.append(f"{path.name}:{node.lineno} {name}")
+    assert found == []
