@@ -28,8 +28,9 @@ def _env_list(name: str) -> list[str]:
 def _engine_options(database_url: str) -> dict:
     """Connection pool settings. On a server database, every green thread waiting on a query
     holds a connection: a pool too small for the process's concurrency opens and closes
-    connections all the time (measured: several % of a loaded process's CPU). Keep
-    processes x (DB_POOL_SIZE + DB_MAX_OVERFLOW) below PostgreSQL's max_connections."""
+    connections all the time, which costs a loaded process CPU (bench/relay.py on PostgreSQL
+    shows it). Keep the number of processes times (DB_POOL_SIZE + DB_MAX_OVERFLOW) below
+    PostgreSQL's max_connections."""
     if database_url.startswith("sqlite"):
         # a file in this process: no connection to lose, nothing to ping
         return {"json_serializer": jsonio.dumps}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import io
 import re
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -163,4 +165,30 @@ def test_no_variable_is_named_ts_st_or_sc():
             name = getattr(node, "id", None) or getattr(node, "arg", None)
             if name in short:
                 found.append(f"{path.name}:{node.lineno} {name}")
+    assert found == []
+
+
+FIGURE = re.compile(r"\d[\d,.]*\s*(ms|us|µs|KB)\b|%|\b[Mm]easured\b|\d\s*x\b|\d\s*times\b")
+
+
+def comments_and_docstrings(source: str) -> list[tuple[int, str]]:
+    found = [
+        (tok.start[0], tok.string)
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+        if tok.type == tokenize.COMMENT
+    ]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+            found.append((node.lineno, str(node.value.value)))
+    return found
+
+
+def test_comments_carry_no_measured_figures():
+    """Figures belong to the bench/ scripts that measure them; a comment names the script."""
+    found = [
+        f"{path.name}:{line} {text.strip()[:60]}"
+        for path in python_sources()
+        for line, text in comments_and_docstrings(path.read_text())
+        if FIGURE.search(text)
+    ]
     assert found == []
