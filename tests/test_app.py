@@ -168,7 +168,10 @@ def test_no_variable_is_named_ts_st_or_sc():
     assert found == []
 
 
-FIGURE = re.compile(r"\d[\d,.]*\s*(ms|us|µs|KB)\b|%|\b[Mm]easured\b|\d\s*x\b|\d\s*times\b")
+FIGURE = re.compile(
+    r"\d[\d,.]*\s*(ms|us|µs|KB)\b|%|\b[Mm]easured\b|\d\s*x\b"
+    r"|(\d|\b(two|three|four|five|ten|hundred))\s*times\b"
+)
 
 
 def comments_and_docstrings(source: str) -> list[tuple[int, str]]:

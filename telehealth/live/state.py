@@ -141,9 +141,10 @@ def init_app(app: Flask, engine: sa.Engine) -> None:
 def commit_change_direct(
     app: Flask, session_id: int, change: Change, t_ms: float | None = None
 ) -> State | None:
-    """change_state's everyday case without the ORM (its session, events and statement
-    machinery cost four times the database's own work): a change, from the state this process
-    stored last, that starts or ends no set, written with the driver's own cursor.
+    """change_state's everyday case without the ORM, whose session, events and statement
+    machinery cost more than the database's own work (bench/relay.py): a change, from the
+    state this process stored last, that starts or ends no set, written with the driver's own
+    cursor.
 
     None when that case does not apply: nothing remembered, no change, a set starts or ends
     (the record is written in the same transaction), or another process changed the room first
