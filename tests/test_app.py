@@ -195,3 +195,16 @@ def test_comments_carry_no_measured_figures():
         if FIGURE.search(text)
     ]
     assert found == []
+
+
+def test_no_function_runs_past_60_lines_nor_module_past_400():
+    long = []
+    for path in python_sources():
+        source = path.read_text()
+        if len(source.splitlines()) > 400:
+            long.append(f"{path.name}: {len(source.splitlines())} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                if node.end_lineno - node.lineno + 1 > 60:
+                    long.append(f"{path.name}:{node.lineno} {node.name}")
+    assert long == []
