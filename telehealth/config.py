@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from flask import Flask
+
 from .fastpath import jsonio
 
 
@@ -158,3 +160,14 @@ def production_problems(config: dict) -> list[str]:
     if not config.get("SESSION_COOKIE_SECURE"):
         problems.append("SESSION_COOKIE_SECURE must be on (serve over HTTPS).")
     return problems
+
+
+def load(app: Flask, overrides: dict) -> None:
+    """Configure ``app`` from the environment, then ``overrides``; refuse an unsafe production."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(from_environment(app.instance_path, overrides))
+    app.config.update(overrides)
+    if app.config["TELEHEALTH_ENV"] == "production":
+        problems = production_problems(app.config)
+        if problems:
+            raise RuntimeError("Refusing to start in production: " + " ".join(problems))

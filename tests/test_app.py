@@ -204,7 +204,20 @@ def test_no_function_runs_past_60_lines_nor_module_past_400():
         if len(source.splitlines()) > 400:
             long.append(f"{path.name}: {len(source.splitlines())} lines")
         for node in ast.walk(ast.parse(source)):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                if node.end_lineno - node.lineno + 1 > 60:
-                    long.append(f"{path.name}:{node.lineno} {node.name}")
+            is_function = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            if is_function and node.end_lineno - node.lineno + 1 > 60:
+                long.append(f"{path.name}:{node.lineno} {node.name}")
     assert long == []
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_every_request_passes_through_the_trusted_proxies_only(proxies):
+    from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from telehealth import web
+
+    app = Flask(__name__)
+    app.config["TRUSTED_PROXIES"] = proxies
+    web.init_app(app)
+    assert isinstance(app.wsgi_app, ProxyFix) == bool(proxies)

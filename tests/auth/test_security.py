@@ -271,3 +271,14 @@ def test_a_nul_character_in_a_query_string_gets_a_clear_400(app, client):
     response = client.get("/login?next=%00", headers={"Accept": "application/json"})
     assert response.status_code == 400
     assert "NUL character" in response.get_json()["error"]["message"]
+
+
+def test_loading_the_config_refuses_an_unsafe_production(tmp_path, monkeypatch):
+    from flask import Flask
+
+    from telehealth import config
+
+    monkeypatch.setenv("TELEHEALTH_ENV", "production")
+    app = Flask(__name__, instance_path=str(tmp_path))
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        config.load(app, {"SECRET_KEY": "dev", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
