@@ -50,7 +50,7 @@ def _or_now(t_ms: float | None) -> float:
 
 def wire_state(state: State, t_ms: float | None = None) -> State:
     """The state as browsers receive it, with the server time it was read at."""
-    t_ms = now_ms() if t_ms is None else t_ms
+    t_ms = _or_now(t_ms)
     return {**state, "server_ms": t_ms, "passes": stimulation.passes_done(state, t_ms)}
 
 

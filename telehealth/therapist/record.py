@@ -141,19 +141,19 @@ def client_export(client_id: int):
     client = get_client_or_404(client_id)
     rows = [["session", "date (UTC)", "minutes", "target", "phases", "sets", "SUD", "VOC", "notes"]]
     therapy_sessions = _sessions_of(client)
-    for therapy_session, s in zip(
+    for therapy_session, summary in zip(
         therapy_sessions, _session_summaries(therapy_sessions), strict=True
     ):
         rows.append(
             [
                 therapy_session.id,
                 therapy_session.started_at.strftime("%Y-%m-%d %H:%M"),
-                s["minutes"] if s["minutes"] is not None else "",
+                summary["minutes"],
                 therapy_session.target,
                 " ".join(str(p) for p in therapy_session.phases),
-                s["sets"],
-                " ".join(map(str, s["sud"])),
-                " ".join(map(str, s["voc"])),
+                summary["sets"],
+                " ".join(map(str, summary["sud"])),
+                " ".join(map(str, summary["voc"])),
                 therapy_session.notes,
             ]
         )
