@@ -83,9 +83,9 @@ def _stop_on_sigterm() -> None:
 
 def _connection_limit() -> int:
     """How many connections the process holds at once (each WebSocket is one, for as long as
-    the page is open). eventlet's own default is 1,024: the 1,025th socket waited unanswered
-    in the listen queue, so one process held at most about 500 rooms however idle they were.
-    Each connection is a file descriptor, so the soft descriptor limit is raised to match."""
+    the page is open). Past eventlet's own default (1,024), a socket waits unanswered in the
+    listen queue however idle the rooms are (bench/relay.py with many rooms shows it). Each
+    connection is a file descriptor, so the soft descriptor limit is raised to match."""
     import resource
 
     wanted = int(os.environ.get("MAX_CONNECTIONS", "10000"))
@@ -104,16 +104,15 @@ YOUNG_GC_S = 0.05  # how often the youngest objects are collected
 
 
 def _steady_gc() -> None:
-    """Keep the garbage collector from pausing every socket at once.
+    """Keep the garbage collector from pausing every socket at once (bench/relay.py shows
+    its pauses as relay latency).
 
-    Measured with bench/relay.py: full collections walked the whole heap, the app's modules
-    and metadata included, and froze the loop for 60-100 ms at 250 rooms; what exists at
-    start-up is moved out of the collector's sight (gc.freeze). Then the young generation:
-    Python collects it once 10,000 more objects were made than freed, but eventlet makes and
-    frees timers all the time, so the count hardly grows while the generation does (56,000
-    live objects at 1,000 rooms), and each collection paused the loop for about 40 ms. It is
-    collected every YOUNG_GC_S instead (pauses under 5 ms; relay p99 at 1,000 rooms 39 -> 25
-    ms), and the older generations rarely (the app's events leave no garbage cycles).
+    A full collection walks the whole heap, the app's modules and metadata included, so what
+    exists at start-up is moved out of the collector's sight (gc.freeze). Python collects
+    the young generation once enough more objects were made than freed, but eventlet makes
+    and frees timers all the time, so that count hardly grows while the generation does and
+    each collection is long: it is collected every YOUNG_GC_S instead, and the older
+    generations rarely (the app's events leave no garbage cycles).
     """
     import gc
 

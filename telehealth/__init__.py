@@ -22,22 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str((config or {}).get("INSTANCE_PATH") or ROOT / "instance"),
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    config = config or {}
-    app.config.update(config_module.from_environment(app.instance_path, config))
-    app.config.update(config)
-    if app.config["TELEHEALTH_ENV"] == "production":
-        problems = config_module.production_problems(app.config)
-        if problems:
-            raise RuntimeError("Refusing to start in production: " + " ".join(problems))
-
-    proxies = app.config["TRUSTED_PROXIES"]
-    if proxies:
-        # Behind nginx: the client's address (throttling, audit) and https (links, cookies,
-        # the Socket.IO origin check) come from the proxy's X-Forwarded-* headers.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+    config_module.load(app, config or {})
 
     # Importing the blueprints and the live package declares their socket handlers, which
     # must come before live.init_app binds Flask-SocketIO.
@@ -51,8 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Please log in to continue."
     csrf.init_app(app)
     limiter.init_app(app)
+    web.init_app(app)  # before live: the Socket.IO middleware wraps what web put in place
     live.init_app(app)
-    web.init_app(app)
     staff.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp, url_prefix="/admin")

@@ -6,6 +6,8 @@ import os
 import secrets
 from pathlib import Path
 
+from flask import Flask
+
 from . import vault
 from .fastpath import jsonio
 
@@ -29,8 +31,9 @@ def _env_list(name: str) -> list[str]:
 def _engine_options(database_url: str) -> dict:
     """Connection pool settings. On a server database, every green thread waiting on a query
     holds a connection: a pool too small for the process's concurrency opens and closes
-    connections all the time (measured: several % of a loaded process's CPU). Keep
-    processes x (DB_POOL_SIZE + DB_MAX_OVERFLOW) below PostgreSQL's max_connections."""
+    connections all the time, which costs a loaded process CPU (bench/relay.py on PostgreSQL
+    shows it). Keep the number of processes times (DB_POOL_SIZE + DB_MAX_OVERFLOW) below
+    PostgreSQL's max_connections."""
     if database_url.startswith("sqlite"):
         # a file in this process: no connection to lose, nothing to ping
         return {"json_serializer": jsonio.dumps}
@@ -54,32 +57,25 @@ def instance_secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
-def from_environment(instance_path: str, overrides: dict) -> dict:
-    """The configuration for a running app; ``overrides`` (tests, wsgi.py) win over it."""
+def _database_url(instance_path: str) -> str:
+    """DATABASE_URL with the psycopg 3 driver named, else an SQLite file in instance/."""
     database_url = os.environ.get("DATABASE_URL") or (
         "sqlite:///" + str(Path(instance_path) / "telehealth.db")
     )
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
-    elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    for scheme in ("postgres://", "postgresql://"):
+        if database_url.startswith(scheme):
+            return "postgresql+psycopg://" + database_url[len(scheme) :]
+    return database_url
+
+
+def _socket_settings() -> dict:
     origins = os.environ.get("SOCKETIO_ALLOWED_ORIGINS")
-    production = os.environ.get("TELEHEALTH_ENV", "development") == "production"
     return {
-        # Development makes a key once into instance/; production must be given one.
-        "SECRET_KEY": overrides.get("SECRET_KEY")
-        or os.environ.get("SECRET_KEY")
-        or (None if production else instance_secret_key(instance_path)),
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        # Keys of the clinical text's encryption, newest first (telehealth/vault.py).
-        "DATA_KEYS": overrides.get("DATA_KEYS")
-        or _env_list("DATA_KEYS")
-        or vault.instance_keys(instance_path),
         "SOCKETIO_ASYNC_MODE": os.environ.get("SOCKETIO_ASYNC_MODE", "threading"),
         "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         # None means same origin only; never "*".
         "SOCKETIO_ALLOWED_ORIGINS": origins.split(",") if origins else None,
-        # Small, but room for a video call's session description (a few KB).
+        # Small, but room for a video call's session description.
         "SOCKETIO_MAX_MESSAGE_BYTES": 64 * 1024,
         # A dropped client is noticed within ping_interval + ping_timeout seconds.
         "SOCKETIO_PING_INTERVAL": _env_float("SOCKETIO_PING_INTERVAL", 5.0),
@@ -89,30 +85,39 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         # Per-connection event budget: a socket past it is told and disconnected.
         "SOCKET_EVENTS_PER_S": _env_float("SOCKET_EVENTS_PER_S", 20.0),
         "SOCKET_EVENT_BURST": _env_float("SOCKET_EVENT_BURST", 60.0),
+    }
+
+
+def _staff_settings(production: bool) -> dict:
+    """Staff logins: cookies, timeouts, second factor, throttling, password hashing."""
+    return {
         "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         # A form's token lives as long as the login (or the client's cookie) it belongs to, so
         # a panel left open keeps saving; logins end by their own timeouts.
         "WTF_CSRF_TIME_LIMIT": None,
-        "JOIN_LINK_TTL_HOURS": _env_float("JOIN_LINK_TTL_HOURS", 4.0),
-        # How many proxies (nginx) stand in front and set X-Forwarded-*; 0 when serving directly.
-        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "STAFF_IDLE_TIMEOUT_MIN": _env_float("STAFF_IDLE_TIMEOUT_MIN", 30.0),
         "STAFF_SESSION_MAX_HOURS": _env_float("STAFF_SESSION_MAX_HOURS", 12.0),
         # An admin action needs the password again when the login is older than this.
         "REAUTH_AFTER_MIN": _env_float("REAUTH_AFTER_MIN", 5.0),
         "MFA_REQUIRED": _env_bool("MFA_REQUIRED", production),
-        "TELEHEALTH_ENV": "production" if production else "development",
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1"),
+    }
+
+
+def _session_settings() -> dict:
+    """Therapy sessions: join links, the video call, the loops that watch running sets."""
+    return {
+        "JOIN_LINK_TTL_HOURS": _env_float("JOIN_LINK_TTL_HOURS", 4.0),
         # The video call's ICE servers (comma-separated URLs); TURN needs the shared secret.
         "STUN_URLS": _env_list("STUN_URLS"),
         "TURN_URLS": _env_list("TURN_URLS"),
         "TURN_SECRET": os.environ.get("TURN_SECRET") or None,
         "TURN_TTL_S": _env_float("TURN_TTL_S", 3600.0),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
-        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
-        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         # How often each process looks for sets that reached their end (0: never; tests).
         "SETTLE_INTERVAL_S": _env_float("SETTLE_INTERVAL_S", 0.1),
         # How often a served process copies SQLite's log into the database file, off the
@@ -120,9 +125,32 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         "SQLITE_CHECKPOINT_S": _env_float("SQLITE_CHECKPOINT_S", 0.1),
         # Clinical fail-safe: a running set pauses when the client is gone this long.
         "CLIENT_GONE_PAUSE_S": _env_float("CLIENT_GONE_PAUSE_S", 10.0),
-        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1"),
+    }
+
+
+def from_environment(instance_path: str, overrides: dict) -> dict:
+    """The configuration for a running app; ``overrides`` (tests, wsgi.py) win over it."""
+    database_url = _database_url(instance_path)
+    production = os.environ.get("TELEHEALTH_ENV", "development") == "production"
+    return {
+        # Development makes a key once into instance/; production must be given one.
+        "SECRET_KEY": overrides.get("SECRET_KEY")
+        or os.environ.get("SECRET_KEY")
+        or (None if production else instance_secret_key(instance_path)),
+        "TELEHEALTH_ENV": "production" if production else "development",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        # Keys of the clinical text's encryption, newest first (telehealth/vault.py).
+        "DATA_KEYS": overrides.get("DATA_KEYS")
+        or _env_list("DATA_KEYS")
+        or vault.instance_keys(instance_path),
+        # How many proxies (nginx) stand in front and set X-Forwarded-*; 0 when serving directly.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # How blocking CPU work (password hashing) runs; wsgi.py hands in eventlet's thread pool.
         "RUN_BLOCKING": None,
+        **_socket_settings(),
+        **_staff_settings(production),
+        **_session_settings(),
     }
 
 
@@ -140,3 +168,14 @@ def production_problems(config: dict) -> list[str]:
     if not config.get("SESSION_COOKIE_SECURE"):
         problems.append("SESSION_COOKIE_SECURE must be on (serve over HTTPS).")
     return problems
+
+
+def load(app: Flask, overrides: dict) -> None:
+    """Configure ``app`` from the environment, then ``overrides``; refuse an unsafe production."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(from_environment(app.instance_path, overrides))
+    app.config.update(overrides)
+    if app.config["TELEHEALTH_ENV"] == "production":
+        problems = production_problems(app.config)
+        if problems:
+            raise RuntimeError("Refusing to start in production: " + " ".join(problems))

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask, Response, abort, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -97,7 +98,16 @@ def secure_headers(response: Response) -> Response:
     return response
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind nginx: the client's address (throttling, audit) and https (links, cookies, the
+    Socket.IO origin check) come from the X-Forwarded-* headers of TRUSTED_PROXIES proxies."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
 def init_app(app: Flask) -> None:
+    trust_proxies(app)
     app.register_error_handler(HTTPException, http_error)
     app.before_request(refuse_nul)
     app.after_request(secure_headers)

@@ -5,12 +5,6 @@ from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
 
-class ActionForm(FlaskForm):
-    """A button that changes an account: only the CSRF token travels."""
-
-    submit = SubmitField()
-
-
 class AuditFilterForm(FlaskForm):
     """Filters of the audit log page (a GET form: nothing changes, so no CSRF token)."""
 

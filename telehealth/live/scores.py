@@ -133,13 +133,19 @@ def enter(session_id: int, payload: Any) -> tuple[Score, bool]:
 
 
 def scores_of(session_id: int) -> list[Score]:
-    return list(
-        db.session.scalars(
-            sa.select(Score)
-            .where(Score.therapy_session_id == session_id, Score.value.is_not(None))
-            .order_by(Score.answered_at, Score.id)
-        )
-    )
+    return scores_of_sessions([session_id]).get(session_id, [])
+
+
+def scores_of_sessions(session_ids: list[int]) -> dict[int, list[Score]]:
+    """The answered scores of each of these sessions in the order given (one query)."""
+    found: dict[int, list[Score]] = {}
+    for score in db.session.scalars(
+        sa.select(Score)
+        .where(Score.therapy_session_id.in_(session_ids), Score.value.is_not(None))
+        .order_by(Score.answered_at, Score.id)
+    ):
+        found.setdefault(score.therapy_session_id, []).append(score)
+    return found
 
 
 def asked_payload(score: Score) -> dict[str, Any]:

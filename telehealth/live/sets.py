@@ -75,3 +75,13 @@ def sets_of(session_id: int) -> list[StimSet]:
             .order_by(StimSet.number)
         )
     )
+
+
+def set_counts(session_ids: list[int]) -> dict[int, int]:
+    """How many sets each of these sessions has (one grouped query; absent means none)."""
+    rows = db.session.execute(
+        sa.select(StimSet.therapy_session_id, sa.func.count(StimSet.id))
+        .where(StimSet.therapy_session_id.in_(session_ids))
+        .group_by(StimSet.therapy_session_id)
+    )
+    return dict(rows.tuples().all())

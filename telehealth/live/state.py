@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -43,9 +43,14 @@ def now_ms() -> float:
     return time.time() * 1000.0
 
 
+def _or_now(t_ms: float | None) -> float:
+    """``t_ms`` when a caller (a test) gives the time, else the clock."""
+    return now_ms() if t_ms is None else t_ms
+
+
 def wire_state(state: State, t_ms: float | None = None) -> State:
     """The state as browsers receive it, with the server time it was read at."""
-    t_ms = now_ms() if t_ms is None else t_ms
+    t_ms = _or_now(t_ms)
     return {**state, "server_ms": t_ms, "passes": stimulation.passes_done(state, t_ms)}
 
 
@@ -74,8 +79,9 @@ def read_state(session_id: int) -> State:
     return db.session.execute(_READ_STATE, {"session_id": session_id}).scalar_one()
 
 
-def commit_change(session_id: int, change: Change) -> State | None:
-    """Apply ``change(state, now_ms)`` and commit it; a concurrent writer makes us retry.
+def commit_change(session_id: int, change: Change, t_ms: float | None = None) -> State | None:
+    """Apply ``change(state, t_ms)`` (the clock's time unless given) and commit it; a
+    concurrent writer makes us retry.
 
     A unit of work of its own (a conditional write retried until it wins, then remembered), so
     it commits, and the caller has nothing else in the transaction.
@@ -86,13 +92,14 @@ def commit_change(session_id: int, change: Change) -> State | None:
     always judged on the stored state, never on this process's memory of it. The everyday
     case goes the direct way (change_state_direct); the caller has nothing else to commit.
     """
-    direct = commit_change_direct(current_app, session_id, change)
+    direct = commit_change_direct(current_app, session_id, change, t_ms)
     if direct is not None:
         return direct
+    given_ms = t_ms
     remembered = _last_known().get(session_id)
     for _ in range(5):
         old = remembered if remembered is not None else read_state(session_id)
-        t_ms = now_ms()
+        t_ms = _or_now(given_ms)
         new = change(old, t_ms)
         if new is None:
             db.session.rollback()
@@ -131,10 +138,13 @@ def init_app(app: Flask, engine: sa.Engine) -> None:
     )
 
 
-def commit_change_direct(app: Flask, session_id: int, change: Change) -> State | None:
-    """change_state's everyday case without the ORM (its session, events and statement
-    machinery cost four times the database's own work): a change, from the state this process
-    stored last, that starts or ends no set, written with the driver's own cursor.
+def commit_change_direct(
+    app: Flask, session_id: int, change: Change, t_ms: float | None = None
+) -> State | None:
+    """change_state's everyday case without the ORM, whose session, events and statement
+    machinery cost more than the database's own work (bench/relay.py): a change, from the
+    state this process stored last, that starts or ends no set, written with the driver's own
+    cursor.
 
     None when that case does not apply: nothing remembered, no change, a set starts or ends
     (the record is written in the same transaction), or another process changed the room first
@@ -143,7 +153,7 @@ def commit_change_direct(app: Flask, session_id: int, change: Change) -> State |
     old = _last_known(app).get(session_id)
     if old is None:
         return None
-    t_ms = now_ms()
+    t_ms = _or_now(t_ms)
     new = change(old, t_ms)
     if new is None or sets.starts_or_ends_set(old, new):
         return None
@@ -184,12 +194,18 @@ def publish_state(session_id: int, state: State) -> None:
     socketio.emit("stim:state", wire_state(state), to=session_room(session_id))
 
 
-def pause_abandoned(gone_s: float, publish: Callable[[int, State], None]) -> list[int]:
-    """Pause every running set whose client has been gone longer than ``gone_s`` seconds.
+def pause_abandoned(
+    gone_s: float, publish: Callable[[int, State], None], now_ms: float | None = None
+) -> list[int]:
+    """Pause every running set whose client has been gone longer than ``gone_s`` seconds at
+    ``now_ms`` (the clock's time unless given).
 
     A client that came back (connected after it left) keeps its set running.
     """
-    limit = utcnow() - timedelta(seconds=gone_s)
+    t_ms = _or_now(now_ms)
+    # the times are stored as naive UTC (models.utcnow)
+    at = datetime.fromtimestamp(t_ms / 1000.0, UTC).replace(tzinfo=None)
+    limit = at - timedelta(seconds=gone_s)
     candidates = db.session.scalars(
         sa.select(TherapySession.id).where(
             TherapySession.client_left_at <= limit,
@@ -203,7 +219,7 @@ def pause_abandoned(gone_s: float, publish: Callable[[int, State], None]) -> lis
     paused = []
     for session_id in candidates:
         state = commit_change(
-            session_id, lambda s, t: stimulation.pause(s, t) if s["running"] else None
+            session_id, lambda s, t: stimulation.pause(s, t) if s["running"] else None, t_ms
         )
         if state is not None:
             publish(session_id, state)
@@ -211,18 +227,20 @@ def pause_abandoned(gone_s: float, publish: Callable[[int, State], None]) -> lis
     return paused
 
 
-def settle_due(publish: Callable[[int, State], None]) -> int:
-    """Bring every run whose planned end has passed to rest, and publish its new state.
+def settle_due(publish: Callable[[int, State], None], now_ms: float | None = None) -> int:
+    """Bring every run whose planned end has passed at ``now_ms`` (the clock's time unless
+    given) to rest, and publish its new state.
 
     Any process may do this at any time: the conditional update lets one writer win.
     """
+    t_ms = _or_now(now_ms)
     due = db.session.scalars(
-        sa.select(TherapySession.id).where(TherapySession.stim_ends_at_ms <= now_ms())
+        sa.select(TherapySession.id).where(TherapySession.stim_ends_at_ms <= t_ms)
     ).all()
     db.session.rollback()
     settled = 0
     for session_id in due:
-        state = commit_change(session_id, stimulation.settle)
+        state = commit_change(session_id, stimulation.settle, t_ms)
         if state is not None:
             publish(session_id, state)
             settled += 1

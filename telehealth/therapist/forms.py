@@ -18,12 +18,6 @@ class ClientForm(FlaskForm):
     submit = SubmitField("Add client")
 
 
-class ActionForm(FlaskForm):
-    """A button that changes something: only the CSRF token travels."""
-
-    submit = SubmitField()
-
-
 SAFE_TEXT = Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$", message="Plain text only.")
 
 

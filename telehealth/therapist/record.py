@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from ..exports import csv_response
 from ..extensions import db
-from ..live.scores import scores_of
-from ..live.sets import sets_of
-from ..models import EMDR_PHASES, Client, Preset, TherapySession, utcnow
+from ..forms import ActionForm
+from ..live.scores import scores_of, scores_of_sessions
+from ..live.sets import set_counts, sets_of
+from ..models import EMDR_PHASES, Client, Preset, Score, StimSet, TherapySession, utcnow
 from ..staff import audit
 from . import bp
-from .forms import ActionForm, ClientDetailsForm, DeleteClientForm
+from .forms import ClientDetailsForm, DeleteClientForm
 from .views import get_client_or_404, get_session_or_404, therapist_only
 
 RECORD_FIELDS = {"target": 200, "negative_cognition": 200, "positive_cognition": 200}
@@ -34,18 +34,33 @@ def _sessions_of(client: Client) -> list[TherapySession]:
     )
 
 
-def _session_summary(ts: TherapySession) -> dict[str, Any]:
-    scores = scores_of(ts.id)
+def _session_summaries(therapy_sessions: list[TherapySession]) -> list[dict[str, Any]]:
+    """Each session with its set count and scores, in two queries for all of them."""
+    ids = [therapy_session.id for therapy_session in therapy_sessions]
+    counts, scores = set_counts(ids), scores_of_sessions(ids)
+    return [
+        _session_summary(
+            therapy_session, counts.get(therapy_session.id, 0), scores.get(therapy_session.id, [])
+        )
+        for therapy_session in therapy_sessions
+    ]
+
+
+def _session_summary(
+    therapy_session: TherapySession, set_count: int, scores: list[Score]
+) -> dict[str, Any]:
     sud = [s.value for s in scores if s.kind == "sud"]
     voc = [s.value for s in scores if s.kind == "voc"]
-    ended = ts.ended_at
+    ended = therapy_session.ended_at
     return {
-        "id": ts.id,
-        "started_at": ts.started_at.isoformat() + "Z",
-        "minutes": round((ended - ts.started_at).total_seconds() / 60) if ended else None,
-        "target": ts.target,
-        "phases": ts.phases,
-        "sets": len(sets_of(ts.id)),
+        "id": therapy_session.id,
+        "started_at": therapy_session.started_at.isoformat() + "Z",
+        "minutes": round((ended - therapy_session.started_at).total_seconds() / 60)
+        if ended
+        else None,
+        "target": therapy_session.target,
+        "phases": therapy_session.phases,
+        "sets": set_count,
         "sud": sud,
         "voc": voc,
     }
@@ -78,7 +93,7 @@ def client_page(client_id: int):
         "therapist/client.html",
         client=client,
         form=form,
-        sessions=[_session_summary(ts) for ts in _sessions_of(client)],
+        sessions=_session_summaries(_sessions_of(client)),
         action=ActionForm(),
         delete_form=DeleteClientForm(),
     ), (400 if form.errors else 200)
@@ -118,26 +133,7 @@ def delete_client(client_id: int):
 @therapist_only
 def client_history(client_id: int):
     client = get_client_or_404(client_id)
-    return jsonify(sessions=[_session_summary(ts) for ts in _sessions_of(client)])
-
-
-def _csv(rows: list[list[Any]], filename: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for row in rows:
-        writer.writerow([_cell(v) for v in row])
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def _cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return jsonify(sessions=_session_summaries(_sessions_of(client)))
 
 
 @bp.route("/clients/<int:client_id>/export.csv")
@@ -145,37 +141,39 @@ def _cell(value: Any) -> Any:
 def client_export(client_id: int):
     client = get_client_or_404(client_id)
     rows = [["session", "date (UTC)", "minutes", "target", "phases", "sets", "SUD", "VOC", "notes"]]
-    for ts in _sessions_of(client):
-        s = _session_summary(ts)
+    therapy_sessions = _sessions_of(client)
+    for therapy_session, summary in zip(
+        therapy_sessions, _session_summaries(therapy_sessions), strict=True
+    ):
         rows.append(
             [
-                ts.id,
-                ts.started_at.strftime("%Y-%m-%d %H:%M"),
-                s["minutes"] if s["minutes"] is not None else "",
-                ts.target,
-                " ".join(str(p) for p in ts.phases),
-                s["sets"],
-                " ".join(map(str, s["sud"])),
-                " ".join(map(str, s["voc"])),
-                ts.notes,
+                therapy_session.id,
+                therapy_session.started_at.strftime("%Y-%m-%d %H:%M"),
+                summary["minutes"],
+                therapy_session.target,
+                " ".join(str(p) for p in therapy_session.phases),
+                summary["sets"],
+                " ".join(map(str, summary["sud"])),
+                " ".join(map(str, summary["voc"])),
+                therapy_session.notes,
             ]
         )
-    return _csv(rows, f"client-{client.id}-history.csv")
+    return csv_response(rows, f"client-{client.id}-history.csv")
 
 
-def _scores_payload(session_id: int) -> dict[str, Any]:
+def _scores_payload(stim_sets: list[StimSet], scores: list[Score]) -> dict[str, Any]:
     return {
         "sets": [
             {
-                "id": st.id,
-                "number": st.number,
-                "started_at": st.started_at.isoformat() + "Z",
-                "ended_at": st.ended_at.isoformat() + "Z" if st.ended_at else None,
-                "passes": st.passes,
+                "id": stim_set.id,
+                "number": stim_set.number,
+                "started_at": stim_set.started_at.isoformat() + "Z",
+                "ended_at": stim_set.ended_at.isoformat() + "Z" if stim_set.ended_at else None,
+                "passes": stim_set.passes,
             }
-            for st in sets_of(session_id)
+            for stim_set in stim_sets
         ],
-        "scores": [s.as_dict() for s in scores_of(session_id)],
+        "scores": [s.as_dict() for s in scores],
     }
 
 
@@ -183,22 +181,20 @@ def _scores_payload(session_id: int) -> dict[str, Any]:
 @therapist_only
 def session_scores(session_id: int):
     get_session_or_404(session_id)
-    return jsonify(_scores_payload(session_id))
+    return jsonify(_scores_payload(sets_of(session_id), scores_of(session_id)))
 
 
 @bp.route("/sessions/<int:session_id>/record", methods=["GET"])
 @therapist_only
 def session_record(session_id: int):
     """The session's record on one printable page."""
-    ts = get_session_or_404(session_id)
-    data = _scores_payload(session_id)
+    therapy_session = get_session_or_404(session_id)
     return render_template(
         "therapist/record.html",
-        ts=ts,
+        therapy_session=therapy_session,
         sets=sets_of(session_id),
         scores=scores_of(session_id),
         phases=EMDR_PHASES,
-        data=data,
     )
 
 
@@ -234,55 +230,56 @@ def _clean_record(body: Any) -> dict[str, Any]:
 @therapist_only
 def save_record(session_id: int):
     """Autosave from the panel (JSON); the answer carries the saved record's revision."""
-    ts = get_session_or_404(session_id)
+    therapy_session = get_session_or_404(session_id)
     try:
         clean = _clean_record(request.get_json(silent=True))
     except ValueError as exc:
         return jsonify(error={"code": "invalid_value", "message": str(exc)}), 400
     for name, value in clean.items():
-        setattr(ts, name, value)
-    ts.record_rev += 1
+        setattr(therapy_session, name, value)
+    therapy_session.record_rev += 1
     db.session.commit()
-    return jsonify(record_rev=ts.record_rev, saved_at=utcnow().isoformat() + "Z")
+    return jsonify(record_rev=therapy_session.record_rev, saved_at=utcnow().isoformat() + "Z")
 
 
 @bp.route("/sessions/<int:session_id>/export.csv")
 @therapist_only
 def session_export(session_id: int):
-    ts = get_session_or_404(session_id)
+    therapy_session = get_session_or_404(session_id)
     rows = [
-        ["session", ts.id],
-        ["client", ts.client.pseudonym],
-        ["date (UTC)", ts.started_at.strftime("%Y-%m-%d %H:%M")],
-        ["target", ts.target],
-        ["negative cognition", ts.negative_cognition],
-        ["positive cognition", ts.positive_cognition],
-        ["phases", ", ".join(EMDR_PHASES[p] for p in ts.phases)],
-        ["notes", ts.notes],
+        ["session", therapy_session.id],
+        ["client", therapy_session.client.pseudonym],
+        ["date (UTC)", therapy_session.started_at.strftime("%Y-%m-%d %H:%M")],
+        ["target", therapy_session.target],
+        ["negative cognition", therapy_session.negative_cognition],
+        ["positive cognition", therapy_session.positive_cognition],
+        ["phases", ", ".join(EMDR_PHASES[p] for p in therapy_session.phases)],
+        ["notes", therapy_session.notes],
         [],
         ["set", "started (UTC)", "ended (UTC)", "passes", "speed (passes/s)", "path"],
     ]
-    for st in sets_of(ts.id):
+    stim_sets = sets_of(therapy_session.id)
+    for stim_set in stim_sets:
         rows.append(
             [
-                st.number,
-                st.started_at.strftime("%H:%M:%S"),
-                st.ended_at.strftime("%H:%M:%S") if st.ended_at else "",
-                st.passes,
-                st.settings.get("speed_pps", ""),
-                st.settings.get("pattern", ""),
+                stim_set.number,
+                stim_set.started_at.strftime("%H:%M:%S"),
+                stim_set.ended_at.strftime("%H:%M:%S") if stim_set.ended_at else "",
+                stim_set.passes,
+                stim_set.settings.get("speed_pps", ""),
+                stim_set.settings.get("pattern", ""),
             ]
         )
     rows += [[], ["score", "value", "after set", "from", "at (UTC)"]]
-    set_numbers = {st.id: st.number for st in sets_of(ts.id)}
-    for sc in scores_of(ts.id):
+    set_numbers = {stim_set.id: stim_set.number for stim_set in stim_sets}
+    for score in scores_of(therapy_session.id):
         rows.append(
             [
-                sc.kind.upper(),
-                sc.value,
-                set_numbers.get(sc.stim_set_id, ""),
-                sc.source,
-                (sc.answered_at or sc.created_at).strftime("%H:%M:%S"),
+                score.kind.upper(),
+                score.value,
+                set_numbers.get(score.stim_set_id, ""),
+                score.source,
+                (score.answered_at or score.created_at).strftime("%H:%M:%S"),
             ]
         )
-    return _csv(rows, f"session-{ts.id}.csv")
+    return csv_response(rows, f"session-{therapy_session.id}.csv")

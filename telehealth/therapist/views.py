@@ -10,13 +10,14 @@ from flask_login import current_user
 
 from .. import stimulation
 from ..extensions import db
+from ..forms import ActionForm
 from ..live import state
 from ..live.channels import cut_sockets, link_room
 from ..models import EMDR_PHASES, Client, JoinLink, TherapySession, utcnow
 from ..staff import audit
 from ..staff.roles import role_required
 from . import bp
-from .forms import ActionForm, ClientForm
+from .forms import ClientForm
 
 therapist_only = role_required("therapist")
 

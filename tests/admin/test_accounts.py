@@ -189,3 +189,10 @@ def test_no_clinical_words_reach_the_admin_pages(admin, room):
     for path in ("/admin/users", "/admin/audit", "/admin/audit.csv"):
         text = admin.get(path).text
         assert "Client A" not in text, path
+
+
+def test_admin_and_therapist_pages_share_one_action_form():
+    from telehealth.admin import views as admin_views
+    from telehealth.therapist import record, views
+
+    assert admin_views.ActionForm is views.ActionForm is record.ActionForm

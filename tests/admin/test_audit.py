@@ -86,3 +86,35 @@ def test_no_route_changes_or_removes_audit_events(app):
         for m in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert methods == {("GET", "/admin/audit"), ("GET", "/admin/audit.csv")}
+
+
+def test_the_action_filter_matches_underscores_and_percent_literally(admin):
+    add("mfa.recovery_code_used")
+    add("mfa.recoveryXcode_used")
+    add("link.issued")
+    found = rows(admin.get("/admin/audit.csv?user=0&action=mfa.recovery_code"))
+    assert [r[2] for r in found[1:]] == ["mfa.recovery_code_used"]
+    assert rows(admin.get("/admin/audit.csv?user=0&action=%25"))[1:] == []
+    assert rows(admin.get("/admin/audit.csv?user=0&action=mfa%25used"))[1:] == []
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@cmd", "'@cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        (-3, "'-3"),
+        (None, ""),
+        (7, "7"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
+)
+def test_a_csv_cell_never_starts_a_formula(value, written):
+    from telehealth.exports import cell
+
+    assert cell(value) == written

@@ -117,15 +117,6 @@ def test_a_login_has_an_absolute_lifetime(app, make, client):
     assert client.get("/therapist/clients").status_code == 302
 
 
-def test_an_idle_login_keeps_living_while_its_socket_is_busy(room):
-    db.session.execute(sa.update(StaffLogin).values(last_seen_at=utcnow() - timedelta(minutes=29)))
-    db.session.commit()
-    ack = room.therapist_socket.emit("clock:ping", {"t": 1}, callback=True)
-    assert ack["ok"]
-    seen = db.session.scalar(sa.select(StaffLogin.last_seen_at))
-    assert utcnow() - seen < timedelta(minutes=1)
-
-
 def enable_mfa(user) -> str:
     secret = mfa.new_secret()
     codes = mfa.enable(user, secret)
@@ -273,3 +264,14 @@ def test_a_nul_character_in_a_query_string_gets_a_clear_400(app, client):
     response = client.get("/login?next=%00", headers={"Accept": "application/json"})
     assert response.status_code == 400
     assert "NUL character" in response.get_json()["error"]["message"]
+
+
+def test_loading_the_config_refuses_an_unsafe_production(tmp_path, monkeypatch):
+    from flask import Flask
+
+    from telehealth import config
+
+    monkeypatch.setenv("TELEHEALTH_ENV", "production")
+    app = Flask(__name__, instance_path=str(tmp_path))
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        config.load(app, {"SECRET_KEY": "dev", "SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -323,3 +323,62 @@ def test_a_question_of_an_unknown_kind_is_refused(room):
         ack = room.therapist_socket.emit("score:prompt", {"kind": kind}, callback=True)
         assert ack["error"]["code"] == "invalid_value"
     assert scores.open_prompt(room.session.id) is None
+
+
+def add_sessions(client: Client, count: int, sets_each: int = 3) -> None:
+    """Sessions of ``client`` with sets and a score each, straight in the database."""
+    for n in range(count):
+        therapy_session = TherapySession.open(client, room_state.now_ms())
+        db.session.add(therapy_session)
+        db.session.flush()
+        for number in range(1, sets_each + 1):
+            db.session.add(
+                StimSet(therapy_session_id=therapy_session.id, number=number, settings={})
+            )
+        db.session.add(
+            Score(
+                therapy_session_id=therapy_session.id,
+                kind="sud",
+                value=5,
+                source="therapist",
+                submission_id=f"count-{client.id}-{n}",
+            )
+        )
+    db.session.commit()
+
+
+def statements_of(app, http, url: str) -> list[str]:
+    """The SQL statements a GET of ``url`` runs."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert http.get(url).status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_the_client_page_runs_as_many_statements_for_five_sessions_as_for_one(app, make):
+    therapist = make.user()
+    http = app.test_client()
+    Auth(http).login(therapist)
+    one, five = make.client(therapist, "One"), make.client(therapist, "Five")
+    add_sessions(one, 1)
+    add_sessions(five, 5)
+    for page in ("/therapist/clients/{}", "/therapist/clients/{}/history.json"):
+        assert len(statements_of(app, http, page.format(one.id))) == len(
+            statements_of(app, http, page.format(five.id))
+        )
+
+
+def test_the_record_page_reads_the_sets_and_scores_once(app, room):
+    add_sessions(db.session.get(Client, room.session.client_id), 1)
+    run_set(room.session.id)
+    url = f"/therapist/sessions/{room.session.id}/record"
+    seen = statements_of(app, room.therapist_http, url)
+    assert sum("FROM stim_set" in s for s in seen) == 1
+    assert sum("FROM score" in s for s in seen) == 1
