@@ -14,7 +14,7 @@ from telehealth import create_app
 from telehealth.config import from_environment
 from telehealth.extensions import db
 from telehealth.models import User
-from tests.conftest import PASSWORD, Auth, csrf_token
+from tests.support import PASSWORD, Auth, csrf_token
 
 
 def test_create_user_reads_the_password_from_stdin(app):

@@ -15,7 +15,7 @@ from telehealth import stimulation
 from telehealth.extensions import db
 from telehealth.live import state as room_state
 from telehealth.models import Client, Preset, Score, TherapySession, User
-from tests.conftest import csrf_token
+from tests.support import csrf_token
 
 FUZZ = settings(
     max_examples=400,

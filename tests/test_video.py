@@ -8,8 +8,8 @@ import hmac
 
 import pytest
 
-from telehealth.live import video
 from telehealth.extensions import db
+from telehealth.live import video
 from telehealth.models import TherapySession
 
 OFFER = {"kind": "offer", "n": 7, "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}

@@ -15,17 +15,7 @@ from telehealth.extensions import db
 from telehealth.models import AuditEvent, StaffLogin, User, utcnow
 from telehealth.staff import mfa
 from telehealth.staff.accounts import AccountError, create_user
-from tests.conftest import PASSWORD, Auth, csrf_token
-
-
-def login_form(client, email, password=PASSWORD, address="127.0.0.1"):
-    env = {"REMOTE_ADDR": address}
-    page = client.get("/login", environ_base=env)
-    return client.post(
-        "/login",
-        data={"email": email, "password": password, "csrf_token": csrf_token(page)},
-        environ_base=env,
-    )
+from tests.support import PASSWORD, Auth, csrf_token, login_form
 
 
 def code_form(client, code):

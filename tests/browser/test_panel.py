@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import collect_errors, open_room, wait_until
+from tests.browser.harness import collect_errors, open_room, wait_until
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ import sqlite3
 
 import pytest
 
-from .conftest import open_room
+from tests.browser.harness import open_room
+
 from .probe import finish, init_script, interpolate, normalise, start_sampling
 
 
