@@ -1,6 +1,6 @@
-"""Issue 4 in Chromium against the real server: the mirror shows what the client shows, speed
-changes do not jump, sets end after exactly N passes, tones land on the arrivals, in the right
-ear, and the client's animation draws every frame without piling up garbage."""
+"""Stimulation in Chromium against the real server: the mirror shows what the client shows,
+speed changes do not jump, sets end after exactly N passes, tones land on the arrivals, in the
+right ear, and the client's animation draws every frame without piling up garbage."""
 
 from __future__ import annotations
 
