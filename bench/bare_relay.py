@@ -22,7 +22,7 @@ import socketio  # noqa: E402
 # The app's JSON module for packets, loaded from its file (importing the package would bring
 # Flask along): the same encoding and decoding work on both sides.
 _spec = importlib.util.spec_from_file_location(
-    "jsonio", Path(__file__).resolve().parents[1] / "telehealth" / "jsonio.py"
+    "jsonio", Path(__file__).resolve().parents[1] / "telehealth" / "fastpath" / "jsonio.py"
 )
 jsonio = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(jsonio)

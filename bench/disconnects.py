@@ -1,5 +1,5 @@
 """Everyone leaving at once: how long python-socketio's manager and the app's indexed one
-(telehealth/managers.py) take to let go of every socket of N rooms, in the same run.
+(telehealth/fastpath/managers.py) take to let go of every socket of N rooms, in the same run.
 
 Each room has a therapist socket (in its sid room, the session's room and its login's room)
 and a client socket (sid room, session room, its link's room), as the app joins them. The

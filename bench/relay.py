@@ -56,6 +56,8 @@ import socketio
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from tests.browser.harness import free_port  # noqa: E402
+
 SECRET = "bench-secret-key-0123456789abcdef0123456789"
 PASSWORD = "bench password for logins"
 KNEE_MS = 100.0
@@ -63,12 +65,6 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/te
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 HEARTBEAT_S = 5.0  # the app's SOCKETIO_PING_INTERVAL, which the baseline uses too
 MODES = {"realistic": 2.0, "fast": 0.2}  # mean seconds between changes per room
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Proc:

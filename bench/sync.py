@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Server, open_room  # noqa: E402
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, Server, open_room  # noqa: E402
 from tests.browser.probe import finish, init_script, interpolate, normalise, start_sampling  # noqa: E402
 
 SKEW_MS = 1234.5

@@ -1,4 +1,4 @@
-"""The app around the features: CLI, migrations, headers, password hashing, first-run setup."""
+"""The app around the features: CLI, migrations, configuration, headers, first-run setup."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from telehealth import create_app
 from telehealth.config import from_environment
 from telehealth.extensions import db
 from telehealth.models import User
-from tests.conftest import PASSWORD, Auth, csrf_token
+from tests.support import PASSWORD, Auth, csrf_token
 
 
 def test_create_user_reads_the_password_from_stdin(app):
@@ -84,27 +84,6 @@ def test_a_secret_key_is_made_once_in_the_instance_folder(tmp_path, monkeypatch)
     first = from_environment(str(tmp_path), {})["SECRET_KEY"]
     assert len(first) == 64 and from_environment(str(tmp_path), {})["SECRET_KEY"] == first
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
-
-
-def test_the_production_password_hash_is_scrypt_at_owasp_cost(tmp_path, monkeypatch):
-    monkeypatch.delenv("PASSWORD_HASH_METHOD", raising=False)
-    assert from_environment(str(tmp_path), {"SECRET_KEY": "k"})["PASSWORD_HASH_METHOD"] == (
-        "scrypt:131072:8:1"
-    )
-
-
-def test_password_hashing_runs_through_the_configured_runner(app, make):
-    calls = []
-
-    def runner(fn, *args):
-        calls.append(fn.__name__)
-        return fn(*args)
-
-    app.config["RUN_BLOCKING"] = runner
-    user = make.user()
-    assert calls == ["generate_password_hash"]
-    Auth(app.test_client()).login(user)
-    assert calls == ["generate_password_hash", "check_password_hash"]
 
 
 PAGES = ["/login", "/therapist/clients", "/admin/users", "/account/password", "/room"]

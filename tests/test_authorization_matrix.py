@@ -15,7 +15,7 @@ from telehealth.extensions import db
 from telehealth.live import scores as live_scores
 from telehealth.live import state as room_state
 from telehealth.models import AuditEvent, Client, JoinLink, Preset, Score, TherapySession, User
-from tests.conftest import Auth, csrf_token
+from tests.support import Auth, csrf_token
 
 ACTORS = ("anonymous", "client_other", "client_this", "therapist_other", "owner", "admin")
 

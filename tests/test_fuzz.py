@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from telehealth import stimulation
 from telehealth.extensions import db
 from telehealth.live import state as room_state
-from telehealth.models import Client, Preset, Score, TherapySession, User
-from tests.conftest import csrf_token
+from telehealth.models import Client, JoinLink, Preset, Score, TherapySession, User
+from tests.support import csrf_token
 
 FUZZ = settings(
     max_examples=400,
@@ -59,10 +59,21 @@ def app_config():
 
 
 def snapshot(session_id: int) -> tuple:
+    """The room's state, its scores, and its waiting room: the switch, who waits, who is in."""
     scores = db.session.execute(
         sa.select(Score.submission_id, Score.value).where(Score.therapy_session_id == session_id)
     ).all()
-    return room_state.read_state(session_id), sorted(scores)
+    lobby = db.session.execute(
+        sa.select(TherapySession.waiting_room, TherapySession.client_waiting_since).where(
+            TherapySession.id == session_id
+        )
+    ).one()
+    admitted = db.session.scalars(
+        sa.select(JoinLink.admitted_at)
+        .where(JoinLink.therapy_session_id == session_id)
+        .order_by(JoinLink.id)
+    ).all()
+    return room_state.read_state(session_id), sorted(scores), tuple(lobby), admitted
 
 
 def check_event(sock, session_id: int, event: str, payload) -> None:
@@ -82,6 +93,7 @@ THERAPIST_EVENTS = [
     *("stim:update", "stim:start", "stim:pause", "stim:stop", "clock:ping"),
     *("score:prompt", "score:withdraw", "score:enter"),
     *("rtc:signal", "rtc:ice", "video:toggle"),
+    *("lobby:toggle", "lobby:admit"),
 ]
 
 

@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import PG_URL
+from tests.browser.harness import Server
+from tests.support import PG_URL
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -113,8 +114,6 @@ def test_the_served_app_holds_more_than_eventlets_default_of_1024_connections(tm
     import socket
     import urllib.request
 
-    from tests.browser.conftest import Server
-
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < 4096:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(4096, hard), hard))
@@ -140,8 +139,6 @@ def test_sigterm_closes_open_websockets_and_stops_at_once(tmp_path):
     import time
 
     import aiohttp
-
-    from tests.browser.conftest import Server
 
     server = Server(tmp_path).start()
 
@@ -186,7 +183,6 @@ def test_a_therapists_quick_changes_land_in_the_order_made(tmp_path, pg_schema):
     from telehealth.extensions import db
     from telehealth.live import state as room_state
     from telehealth.models import Client, StaffLogin, TherapySession, User
-    from tests.browser.conftest import Server
 
     server = Server(tmp_path, {"DATABASE_URL": pg_schema}).start()
     app = create_app(

@@ -169,7 +169,7 @@ def test_python_matches_the_shared_motion_vectors():
     tol = VECTORS["tolerance"]
     assert len(VECTORS["cases"]) > 100
     for case in VECTORS["cases"]:
-        state = {**case["state"], "settings": case["state"]["settings"]}
+        state = case["state"]
         phase = s.phase_at(state, case["t_ms"])
         x, y = s.position(phase, state["settings"]["pattern"], state["settings"]["profile"])
         assert phase == pytest.approx(case["phase"], abs=tol)

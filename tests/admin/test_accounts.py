@@ -11,8 +11,7 @@ import sqlalchemy as sa
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, StaffLogin, User, utcnow
 from telehealth.staff import mfa
-from tests.auth.test_security import login_form
-from tests.conftest import PASSWORD, Auth, csrf_token
+from tests.support import PASSWORD, Auth, csrf_token, login_form
 
 
 @pytest.fixture

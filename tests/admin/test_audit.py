@@ -10,7 +10,7 @@ import pytest
 
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, utcnow
-from tests.conftest import Auth
+from tests.support import Auth
 
 
 @pytest.fixture

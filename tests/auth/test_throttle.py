@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.auth.test_security import login_form
+from tests.support import login_form
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import make_link, open_panel
+from tests.browser.harness import make_link, open_panel
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import collect_errors, open_room, wait_until
+from tests.browser.harness import collect_errors, open_room, wait_until
 
 
 @pytest.fixture(scope="module")
-def room(browser, server):
+def room_pages(browser, server):
     """A therapist's panel and a joined client page, each in its own browser context."""
     therapist_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
     client_ctx = browser.new_context(viewport={"width": 390, "height": 844})
@@ -26,20 +26,20 @@ def revision(page) -> int:
     return int(page.evaluate("() => document.body.dataset.rev || -1"))
 
 
-def test_the_panel_shows_the_clients_screen_and_shapes_the_mirror_like_it(room):
-    panel = room["panel"]
+def test_the_panel_shows_the_clients_screen_and_shapes_the_mirror_like_it(room_pages):
+    panel = room_pages["panel"]
     panel.wait_for_selector("#client-presence[data-status=connected]")
     text = panel.text_content("#client-presence")
     assert "390×844" in text and "page visible" in text and "sound off" in text
     box = panel.locator("#mirror").bounding_box()
     assert box["width"] / box["height"] == pytest.approx(390 / 844, rel=0.02)
 
-    room["client"].click("#enable-sound")
+    room_pages["client"].click("#enable-sound")
     panel.wait_for_selector("#client-presence:has-text('sound on')")
 
 
-def test_presets_are_saved_reordered_and_applied(room):
-    panel = room["panel"]
+def test_presets_are_saved_reordered_and_applied(room_pages):
+    panel = room_pages["panel"]
     panel.select_option("#c-pattern", "circle")
     panel.fill(".preset-save input[name=name]", "Circle")
     panel.click(".preset-save button")
@@ -54,14 +54,14 @@ def test_presets_are_saved_reordered_and_applied(room):
     panel.click("button[aria-label='Use for new sessions']>>nth=1")
     panel.wait_for_selector(".preset-list li:has-text('Circle (default)')")
 
-    rev = revision(room["client"])
+    rev = revision(room_pages["client"])
     panel.click("button[aria-label='Apply Circle']")
-    wait_until(lambda: revision(room["client"]) > rev)
+    wait_until(lambda: revision(room_pages["client"]) > rev)
     wait_until(lambda: panel.input_value("#c-pattern") == "circle")
 
 
-def test_keyboard_starts_pauses_and_changes_speed_and_path(room):
-    panel = room["panel"]
+def test_keyboard_starts_pauses_and_changes_speed_and_path(room_pages):
+    panel = room_pages["panel"]
     panel.click("h1")  # focus the page, not a control
     before = float(panel.input_value("#c-speed_pps"))
     panel.keyboard.press("ArrowUp")

@@ -7,6 +7,8 @@ import urllib.request
 
 import pytest
 
+from tests.browser.harness import make_link, open_panel
+
 
 def handshake(server, origin: str | None) -> int:
     """Open an Engine.IO polling handshake as a browser on ``origin`` would."""
@@ -31,8 +33,6 @@ def test_a_socket_from_the_apps_own_origin_gets_through_the_handshake(server):
 
 def test_the_server_log_has_no_tokens_and_no_clinical_words(browser, server):
     """A whole join through the real server, then read everything the server wrote."""
-    from .conftest import make_link, open_panel
-
     ctx = browser.new_context()
     panel = ctx.new_page()
     open_panel(panel, server, "doors-therapist@example.org", pseudonym="Pseudonym-Zebra-42")

@@ -7,8 +7,7 @@ import os
 
 import pytest
 
-from .conftest import Server, open_room, wait_until
-from .test_session_flow import sample, spread
+from tests.browser.harness import Server, open_room, sample, spread, wait_until
 
 REDIS_URL = os.environ.get("RESILIENCE_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .conftest import collect_errors, open_panel, open_room
+from tests.browser.harness import collect_errors, open_panel, open_room
 
 
 def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(browser, server):

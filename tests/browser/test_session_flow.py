@@ -7,40 +7,7 @@ import time
 
 import pytest
 
-from .conftest import PASSWORD, collect_errors, login
-
-# Reads the client's canvas right after a frame is drawn: where the target is (CSS pixels).
-SAMPLE_JS = """
-async ([count, everyMs, colour]) => {
-  const canvas = document.getElementById(%r);
-  const ctx = canvas.getContext("2d");
-  const dpr = canvas.width / canvas.getBoundingClientRect().width;
-  const frame = () => new Promise((r) => requestAnimationFrame(() => r(performance.now())));
-  const out = [];
-  for (let i = 0; i < count; i += 1) {
-    const t = await frame();
-    const d = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-    let sx = 0, sy = 0, n = 0;
-    for (let p = 0, px = 0; p < d.length; p += 4, px += 1) {
-      if (Math.abs(d[p] - colour[0]) < 24 && Math.abs(d[p + 1] - colour[1]) < 24
-          && Math.abs(d[p + 2] - colour[2]) < 24) {
-        sx += px %% canvas.width; sy += Math.floor(px / canvas.width); n += 1;
-      }
-    }
-    out.push({ t, x: n ? sx / n / dpr : null, y: n ? sy / n / dpr : null, n,
-               w: canvas.width / dpr, h: canvas.height / dpr });
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  return out;
-}
-"""
-TARGET_RGB = [0x4F, 0xC3, 0xF7]  # the default target colour, #4fc3f7
-
-
-def sample(page, canvas_id: str, count: int = 60, every_ms: int = 25) -> list[dict]:
-    samples = page.evaluate(SAMPLE_JS % canvas_id, [count, every_ms, TARGET_RGB])
-    assert all(s["n"] > 0 for s in samples), "the target was not visible on every frame"
-    return samples
+from tests.browser.harness import PASSWORD, collect_errors, login, sample, spread
 
 
 def speed_pps(samples: list[dict], axis: str) -> float:
@@ -63,11 +30,6 @@ def wait_for_rev(page, rev: int, timeout_s: float = 5.0) -> None:
     while int(page.evaluate("() => document.body.dataset.rev || -1")) < rev:
         assert time.monotonic() < deadline, f"the client never reached rev {rev}"
         page.wait_for_timeout(20)
-
-
-def spread(samples: list[dict], axis: str) -> float:
-    values = [s[axis] for s in samples]
-    return max(values) - min(values)
 
 
 @pytest.fixture(scope="module")

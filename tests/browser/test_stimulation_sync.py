@@ -1,6 +1,6 @@
-"""Issue 4 in Chromium against the real server: the mirror shows what the client shows, speed
-changes do not jump, sets end after exactly N passes, tones land on the arrivals, in the right
-ear, and the client's animation draws every frame without piling up garbage."""
+"""Stimulation in Chromium against the real server: the mirror shows what the client shows,
+speed changes do not jump, sets end after exactly N passes, tones land on the arrivals, in the
+right ear, and the client's animation draws every frame without piling up garbage."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import sqlite3
 
 import pytest
 
-from .conftest import open_room
+from tests.browser.harness import open_room
+
 from .probe import finish, init_script, interpolate, normalise, start_sampling
 
 
@@ -30,28 +31,29 @@ def open_sync_room(browser, server, email: str, client_late_ms: float = 0.0):
 
 
 @pytest.fixture(scope="module")
-def room(browser, server):
+def room_pages(browser, server):
+    """A therapist's panel and a joined client page, both probed, in their own contexts."""
     yield from open_sync_room(browser, server, "sync-therapist@example.org")
 
 
 @pytest.fixture(scope="module")
-def slow_room(browser, server):
+def slow_room_pages(browser, server):
     """A room whose client page gets everything the server sends 150 ms late."""
     yield from open_sync_room(browser, server, "slow-therapist@example.org", client_late_ms=150)
 
 
-def room_state(room) -> dict:
+def room_state(room_pages) -> dict:
     """The state as the server stored it (the test reads the server's own database)."""
-    db = sqlite3.connect(room["server"].tmp / "server.db")
+    db = sqlite3.connect(room_pages["server"].tmp / "server.db")
     (raw,) = db.execute(
-        "SELECT stim_state FROM therapy_session WHERE id = ?", (room["session_id"],)
+        "SELECT stim_state FROM therapy_session WHERE id = ?", (room_pages["session_id"],)
     ).fetchone()
     db.close()
     return json.loads(raw)
 
 
-def run(room, passes: int = 0, speed: float = 1.0, pattern: str = "horizontal") -> None:
-    panel = room["panel"]
+def run(room_pages, passes: int = 0, speed: float = 1.0, pattern: str = "horizontal") -> None:
+    panel = room_pages["panel"]
     panel.select_option("#c-pattern", pattern)
     panel.fill("#c-set_passes", str(passes))
     panel.locator("#c-speed_pps").fill(str(speed))
@@ -59,26 +61,31 @@ def run(room, passes: int = 0, speed: float = 1.0, pattern: str = "horizontal") 
     panel.wait_for_selector("#run-state[data-state=running]")
 
 
-def stop(room) -> None:
-    room["panel"].click("#stop")
-    room["panel"].wait_for_selector("#run-state[data-state=stopped]", timeout=10000)
+def stop(room_pages) -> None:
+    room_pages["panel"].click("#stop")
+    room_pages["panel"].wait_for_selector("#run-state[data-state=stopped]", timeout=10000)
 
 
 @pytest.mark.parametrize(
     ("speed", "pattern", "axis"), [(1.0, "horizontal", "x"), (2.2, "vertical", "y")]
 )
-def test_the_mirror_and_the_client_agree_within_2_percent_of_the_path(room, speed, pattern, axis):
-    run(room, speed=speed, pattern=pattern)
-    room["client"].wait_for_timeout(300)
-    start_sampling(room["client"], "stage", 2200)
-    start_sampling(room["panel"], "mirror", 2200)
-    client, mirror = normalise(finish(room["client"]), axis), normalise(finish(room["panel"]), axis)
+def test_the_mirror_and_the_client_agree_within_2_percent_of_the_path(
+    room_pages, speed, pattern, axis
+):
+    run(room_pages, speed=speed, pattern=pattern)
+    room_pages["client"].wait_for_timeout(300)
+    start_sampling(room_pages["client"], "stage", 2200)
+    start_sampling(room_pages["panel"], "mirror", 2200)
+    client, mirror = (
+        normalise(finish(room_pages["client"]), axis),
+        normalise(finish(room_pages["panel"]), axis),
+    )
     errors = [
         abs(v - m) / 2 * 100  # the path is 2 units long, -1..1
         for t, v in client
         if (m := interpolate(mirror, t)) is not None
     ]
-    stop(room)
+    stop(room_pages)
     assert len(errors) > 60
     errors.sort()
     p50, p99 = errors[len(errors) // 2], errors[int(len(errors) * 0.99)]
@@ -90,17 +97,17 @@ def test_the_mirror_and_the_client_agree_within_2_percent_of_the_path(room, spee
 def test_a_speed_change_mid_set_does_not_make_the_target_jump(request, network):
     """Over a slow network the change reaches the client late: the target must still not hop
     from the old speed's place to the new one's, it makes the difference up smoothly."""
-    room = request.getfixturevalue(network)
-    run(room, speed=0.5)
-    room["client"].wait_for_timeout(400)
-    start_sampling(room["client"], "stage", 1500)
-    room["client"].wait_for_timeout(600)
-    room["panel"].locator("#c-speed_pps").fill("2.5")
+    room_pages = request.getfixturevalue(network)
+    run(room_pages, speed=0.5)
+    room_pages["client"].wait_for_timeout(400)
+    start_sampling(room_pages["client"], "stage", 1500)
+    room_pages["client"].wait_for_timeout(600)
+    room_pages["panel"].locator("#c-speed_pps").fill("2.5")
     # positions in path units from the known geometry: 800 px wide, target radius 11.25 px,
     # path width 0.9, so the path's half-length is 349.9 px = 0.4374 of the canvas width
     half = (400 - 800 * 0 - 450 * 0.05 / 2) * 0.9 / 800
-    series = [(p["t"], (p["x"] - 0.5) / half) for p in finish(room["client"])]
-    stop(room)
+    series = [(p["t"], (p["x"] - 0.5) / half) for p in finish(room_pages["client"])]
+    stop(room_pages)
     frame_s = 1 / 60
     pixel = 1 / (800 * half)  # one CSS pixel in path units
     one_frame = 2 * 2.5 * frame_s  # a frame's travel at the new speed (2 path units a pass)
@@ -116,10 +123,10 @@ def test_a_speed_change_mid_set_does_not_make_the_target_jump(request, network):
 
 
 @pytest.mark.parametrize(("passes", "speed"), [(3, 3.0), (4, 2.0), (2, 1.0)])
-def test_a_set_ends_after_exactly_n_passes_and_the_client_saw_them_all(room, passes, speed):
-    start_sampling(room["client"], "stage", int((passes + 0.5) / speed * 1000) + 1500)
-    run(room, passes=passes, speed=speed)
-    seen = normalise(finish(room["client"]))
+def test_a_set_ends_after_exactly_n_passes_and_the_client_saw_them_all(room_pages, passes, speed):
+    start_sampling(room_pages["client"], "stage", int((passes + 0.5) / speed * 1000) + 1500)
+    run(room_pages, passes=passes, speed=speed)
+    seen = normalise(finish(room_pages["client"]))
     turns, heading = 0, 0
     for (_, a), (_, b) in zip(seen, seen[1:], strict=False):
         if abs(b - a) > 0.5:  # the start: from where the last set rested to the centre
@@ -133,25 +140,25 @@ def test_a_set_ends_after_exactly_n_passes_and_the_client_saw_them_all(room, pas
     assert at_rest_on_edge
     # the first edge and every pass end at an edge; the target turns at all but the last
     assert turns == passes
-    room["panel"].wait_for_selector("#run-state[data-state=stopped]", timeout=5000)
-    assert room["panel"].text_content("#passes") == str(passes)
-    state = room_state(room)
+    room_pages["panel"].wait_for_selector("#run-state[data-state=stopped]", timeout=5000)
+    assert room_pages["panel"].text_content("#passes") == str(passes)
+    state = room_state(room_pages)
     assert not state["running"] and state["anchor"]["phase0"] == 1 + passes
 
 
 LATE_TONE_MS = 20  # audio.js plays a tone it learns of at most this late at once, later ones never
 
 
-def test_tones_are_scheduled_on_the_arrivals_and_panned_to_their_side(room):
-    client = room["client"]
+def test_tones_are_scheduled_on_the_arrivals_and_panned_to_their_side(room_pages):
+    client = room_pages["client"]
     probe_keys = "['tones', 'pans', 'revs']"
     client.evaluate(f"() => {{ for (const k of {probe_keys}) window.__probe[k].length = 0; }}")
-    run(room, passes=4, speed=2.0)
-    start_rev = int(room["panel"].get_attribute("#panel", "data-rev"))
+    run(room_pages, passes=4, speed=2.0)
+    start_rev = int(room_pages["panel"].get_attribute("#panel", "data-rev"))
     client.wait_for_timeout(int(4.5 / 2.0 * 1000) + 500)
     read = f"() => Object.fromEntries({probe_keys}.map((k) => [k, window.__probe[k]]))"
     probe = client.evaluate(read)
-    state = room_state(room)  # at rest now; the set's own start gives its arrival times
+    state = room_state(room_pages)  # at rest now; the set's own start gives its arrival times
     t0, phase0, speed = (
         state["set_started_ms"],
         state["set_start_phase"],
@@ -183,8 +190,8 @@ def test_tones_are_scheduled_on_the_arrivals_and_panned_to_their_side(room):
     assert probe["pans"] == [sides[k] for k in sorted(toned)]
 
 
-def test_an_offline_render_puts_a_left_tone_left_and_a_right_tone_right(room):
-    db = room["client"].evaluate("""async () => {
+def test_an_offline_render_puts_a_left_tone_left_and_a_right_tone_right(room_pages):
+    db = room_pages["client"].evaluate("""async () => {
       const { buildTone } = await import("/static/js/audio.js");
       const settings = { sound_kind: "tone", waveform: "sine", pitch_hz: 440, volume: 0.8,
                          duration_ms: 120 };
@@ -204,10 +211,10 @@ def test_an_offline_render_puts_a_left_tone_left_and_a_right_tone_right(room):
     assert db["left"] >= 20 and db["right"] >= 20
 
 
-def test_the_client_draws_every_frame_of_a_10_second_set_without_piling_up_garbage(room):
-    client = room["client"]
+def test_the_client_draws_every_frame_of_a_10_second_set_without_piling_up_garbage(room_pages):
+    client = room_pages["client"]
     cdp = client.context.new_cdp_session(client)
-    run(room, passes=0, speed=1.5, pattern="figure8")
+    run(room_pages, passes=0, speed=1.5, pattern="figure8")
     client.wait_for_timeout(500)
     cdp.send("HeapProfiler.collectGarbage")
     heap_before = cdp.send("Runtime.getHeapUsage")["usedSize"]
@@ -217,7 +224,7 @@ def test_the_client_draws_every_frame_of_a_10_second_set_without_piling_up_garba
     times = client.evaluate("() => window.__probe.frameTimes.slice(-590)")
     cdp.send("HeapProfiler.collectGarbage")
     heap_after = cdp.send("Runtime.getHeapUsage")["usedSize"]
-    stop(room)
+    stop(room_pages)
     draws, offered = after[0] - before[0], after[1] - before[1]
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     long_gaps = sum(1 for g in gaps if g > 1.5 * 1000 / 60)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .conftest import CHROMIUM, CHROMIUM_ARGS, open_room
+from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, open_room, sample, spread
 
 MEDIA_ARGS = [
     "--use-fake-ui-for-media-stream",  # answer the camera prompt with "allow"
@@ -79,8 +79,6 @@ def test_both_sides_receive_live_video_and_audio(call):
 
 
 def test_stimulation_runs_while_the_call_is_on(call):
-    from .test_session_flow import sample, spread
-
     panel, client = call["panel"], call["client"]
     panel.fill("#c-set_passes", "0")
     panel.click("#start")

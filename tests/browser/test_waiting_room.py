@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import collect_errors, make_link, open_panel
+from tests.browser.harness import collect_errors, make_link, open_panel
 
 SHOTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import open_room
+from tests.browser.harness import open_room
 
 # Headless Chromium has no screen to keep awake: stand in for the API and record its use.
 FAKE_WAKE_LOCK = """

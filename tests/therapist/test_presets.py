@@ -8,7 +8,7 @@ from telehealth import stimulation
 from telehealth.extensions import db
 from telehealth.live import state as room_state
 from telehealth.models import Preset, TherapySession
-from tests.conftest import Auth, csrf_token
+from tests.support import Auth, csrf_token
 
 
 @pytest.fixture

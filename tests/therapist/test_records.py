@@ -11,7 +11,7 @@ from telehealth.extensions import db
 from telehealth.live import scores, sets
 from telehealth.live import state as room_state
 from telehealth.models import Client, JoinLink, Preset, Score, StimSet, TherapySession
-from tests.conftest import Auth, csrf_token
+from tests.support import Auth, csrf_token
 
 
 def post_json(http, url, body):

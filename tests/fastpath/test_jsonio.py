@@ -1,5 +1,5 @@
-"""telehealth/jsonio.py: the JSON of the database's columns and of Socket.IO's packets means
-exactly what the standard library's (and engineio's reader's) meant, only written quicker."""
+"""telehealth/fastpath/jsonio.py: the JSON of the database's columns and of Socket.IO's packets
+means exactly what the standard library's (and engineio's reader's) meant, only written quicker."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from telehealth.live import state as room_state
-from tests.conftest import csrf_token
+from tests.support import Auth, csrf_token
 
 
 def post_json(http, url):
@@ -33,8 +33,6 @@ def test_ending_the_session_cuts_the_clients_socket(room):
 
 
 def test_another_therapist_cannot_revoke_the_links(room, app, make):
-    from tests.conftest import Auth
-
     other = app.test_client()
     Auth(other).login(make.user())
     assert (

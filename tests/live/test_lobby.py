@@ -8,8 +8,7 @@ import sqlalchemy as sa
 
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, JoinLink, TherapySession
-
-from .conftest import Auth
+from tests.support import Auth
 
 pytestmark = pytest.mark.both_socket_paths
 

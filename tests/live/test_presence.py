@@ -11,21 +11,9 @@ import sqlalchemy as sa
 from telehealth.extensions import db
 from telehealth.live import state as room_state
 from telehealth.models import TherapySession, utcnow
+from tests.support import PRESENCE, received
 
 pytestmark = pytest.mark.both_socket_paths
-
-PRESENCE = {
-    "width": 390,
-    "height": 844,
-    "visible": True,
-    "fullscreen": False,
-    "sound": True,
-    "rtt_ms": 3.2,
-}
-
-
-def received(sock, name):
-    return [m["args"][0] for m in sock.get_received() if m["name"] == name]
 
 
 def test_the_clients_screen_reaches_the_therapist(room):

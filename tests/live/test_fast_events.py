@@ -12,8 +12,7 @@ from telehealth import stimulation
 from telehealth.extensions import db
 from telehealth.live import state as room_state
 from telehealth.models import JoinLink, StaffLogin, StimSet, TherapySession, utcnow
-
-from .test_presence import PRESENCE, received
+from tests.support import PRESENCE, received
 
 
 @pytest.fixture
