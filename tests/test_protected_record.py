@@ -14,7 +14,7 @@ from telehealth import create_app, vault
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, Client, JoinLink, TherapySession
 from telehealth.staff import audit
-from tests.conftest import Auth
+from tests.support import Auth, csrf_token
 
 SECRETS = {
     "pseudonym": "Zephyrine-Pseudonym",
@@ -86,7 +86,6 @@ def test_a_copy_of_the_database_file_alone_reveals_no_clinical_text(app, make, c
 
 
 def _token(client) -> str:
-    from tests.conftest import csrf_token
 
     return csrf_token(client.get("/therapist/clients"))
 

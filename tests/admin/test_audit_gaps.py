@@ -9,8 +9,7 @@ import sqlalchemy as sa
 
 from telehealth.extensions import db
 from telehealth.models import AuditEvent
-from tests.auth.test_security import login_form
-from tests.conftest import PASSWORD, Auth
+from tests.support import PASSWORD, Auth, login_form
 
 
 def rows(action: str) -> list[AuditEvent]:

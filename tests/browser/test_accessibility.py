@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from .a11y import axe_violations
-from .conftest import login, make_link, open_panel
+from .harness import login, make_link, open_panel
 
 SIZES = {"phone": (390, 844), "desktop": (1440, 900)}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import Server, collect_errors, open_panel
+from .harness import Server, collect_errors, open_panel
 
 IDLE_MIN = 0.75  # 45 s: the page leaves 30 s early (the server notes activity every 30 s)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .conftest import collect_errors, open_panel, wait_until
+from .harness import collect_errors, open_panel, wait_until
 
 
 def test_a_refused_autosave_keeps_the_text_and_saves_it_later(browser, server):

@@ -11,7 +11,7 @@ from itsdangerous import timed
 
 from telehealth.extensions import db
 from telehealth.models import StaffLogin, utcnow
-from tests.conftest import csrf_token
+from tests.support import csrf_token
 
 IDLE_MIN = 30.0  # the default STAFF_IDLE_TIMEOUT_MIN
 
