@@ -65,6 +65,8 @@ def client_page(client_id: int):
     ]
     if request.method == "GET":
         form.preset_id.data = client.preset_id or 0
+        audit.log("client.viewed", client_id=client.id)
+        db.session.commit()
     if form.validate_on_submit():
         client.pseudonym = form.pseudonym.data.strip()
         client.initials = (form.initials.data or "").strip() or None
@@ -107,7 +109,7 @@ def delete_client(client_id: int):
     if not form.validate_on_submit() or form.confirm.data.strip() != client.pseudonym:
         flash("Type the client's pseudonym exactly to erase them.", "error")
         return redirect(url_for("therapist.client_page", client_id=client.id))
-    audit.log("client.erased", detail=f"client {client.id}")
+    audit.log("client.erased", detail=f"client {client.id}", client_id=client.id)
     db.session.delete(client)
     db.session.commit()
     flash("The client and all their records are erased.")
@@ -118,6 +120,8 @@ def delete_client(client_id: int):
 @therapist_only
 def client_history(client_id: int):
     client = get_client_or_404(client_id)
+    audit.log("client.history_read", client_id=client.id)
+    db.session.commit()
     return jsonify(sessions=[_session_summary(ts) for ts in _sessions_of(client)])
 
 
@@ -144,6 +148,8 @@ def _cell(value: Any) -> Any:
 @therapist_only
 def client_export(client_id: int):
     client = get_client_or_404(client_id)
+    audit.log("client.exported", client_id=client.id)
+    db.session.commit()
     rows = [["session", "date (UTC)", "minutes", "target", "phases", "sets", "SUD", "VOC", "notes"]]
     for ts in _sessions_of(client):
         s = _session_summary(ts)
@@ -182,7 +188,9 @@ def _scores_payload(session_id: int) -> dict[str, Any]:
 @bp.route("/sessions/<int:session_id>/scores.json")
 @therapist_only
 def session_scores(session_id: int):
-    get_session_or_404(session_id)
+    therapy_session = get_session_or_404(session_id)
+    audit.log("session.scores_read", session_id=session_id, client_id=therapy_session.client_id)
+    db.session.commit()
     return jsonify(_scores_payload(session_id))
 
 
@@ -191,6 +199,8 @@ def session_scores(session_id: int):
 def session_record(session_id: int):
     """The session's record on one printable page."""
     ts = get_session_or_404(session_id)
+    audit.log("session.record_viewed", session_id=session_id, client_id=ts.client_id)
+    db.session.commit()
     data = _scores_payload(session_id)
     return render_template(
         "therapist/record.html",
@@ -250,6 +260,8 @@ def save_record(session_id: int):
 @therapist_only
 def session_export(session_id: int):
     ts = get_session_or_404(session_id)
+    audit.log("session.exported", session_id=session_id, client_id=ts.client_id)
+    db.session.commit()
     rows = [
         ["session", ts.id],
         ["client", ts.client.pseudonym],
