@@ -237,6 +237,8 @@ def _audit_query(form: AuditFilterForm) -> sa.Select:
     query = sa.select(AuditEvent).options(so.selectinload(AuditEvent.user))
     if form.user.data:
         query = query.where(AuditEvent.user_id == form.user.data)
+    if form.client.data:
+        query = query.where(AuditEvent.client_id == form.client.data)
     if form.action.data:
         prefix = form.action.data.strip().replace("%", "").replace("_", "")
         query = query.where(AuditEvent.action.startswith(prefix))
@@ -285,7 +287,7 @@ def audit_csv():
         abort(400, "Some filters were not understood.")
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["when (UTC)", "who", "action", "address", "session", "detail"])
+    writer.writerow(["when (UTC)", "who", "action", "address", "session", "detail", "client"])
     for event in db.session.scalars(_audit_query(form)):
         writer.writerow(
             [
@@ -295,6 +297,7 @@ def audit_csv():
                 _cell(event.address),
                 _cell(event.therapy_session_id),
                 _cell(event.detail),
+                _cell(event.client_id),
             ]
         )
     audit.log("audit.exported")
