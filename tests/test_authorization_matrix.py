@@ -56,6 +56,7 @@ HTTP = {
     ("POST", "/therapist/clients/{client}/delete"): (LOGIN, LOGIN, LOGIN, 404, MOVED, 403),
     ("GET", "/therapist/clients/{client}/history.json"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("GET", "/therapist/clients/{client}/export.csv"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("GET", "/therapist/clients/{client}/archive.zip"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("GET", "/therapist/sessions/{session}/record"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("POST", "/therapist/sessions/{session}/record"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("GET", "/therapist/sessions/{session}/scores.json"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
