@@ -188,6 +188,7 @@ def test_a_therapists_quick_changes_land_in_the_order_made(tmp_path, pg_schema):
     app = create_app(
         {
             "SECRET_KEY": server.env["SECRET_KEY"],  # cookies as the server signs them
+            "DATA_KEYS": [server.env["DATA_KEYS"]],  # text the server can read
             "SQLALCHEMY_DATABASE_URI": pg_schema.replace("postgresql://", "postgresql+psycopg://"),
             "INSTANCE_PATH": str(tmp_path / "instance"),
         }

@@ -1,8 +1,8 @@
 """Forms of the admin area."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField
-from wtforms.validators import Length, Optional
+from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import Length, NumberRange, Optional
 
 
 class AuditFilterForm(FlaskForm):
@@ -13,6 +13,7 @@ class AuditFilterForm(FlaskForm):
 
     user = SelectField("Who", coerce=int, validate_choice=True)
     action = StringField("Action starts with", validators=[Optional(), Length(max=64)])
+    client = IntegerField("Client id", validators=[Optional(), NumberRange(min=1)])
     date_from = DateField("From", validators=[Optional()])
     date_to = DateField("To", validators=[Optional()])
     submit = SubmitField("Filter")

@@ -293,6 +293,8 @@ def _audit_query(form: AuditFilterForm) -> sa.Select:
     query = sa.select(AuditEvent).options(so.selectinload(AuditEvent.user))
     if form.user.data:
         query = query.where(AuditEvent.user_id == form.user.data)
+    if form.client.data:
+        query = query.where(AuditEvent.client_id == form.client.data)
     if form.action.data:
         query = query.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))
     if form.date_from.data:
@@ -333,7 +335,7 @@ def audit_csv():
     form = _filter_form()
     if request.args and not form.validate():
         abort(400, "Some filters were not understood.")
-    rows = [["when (UTC)", "who", "action", "address", "session", "detail"]]
+    rows = [["when (UTC)", "who", "action", "address", "session", "detail", "client"]]
     for event in db.session.scalars(_audit_query(form)):
         rows.append(
             [
@@ -343,6 +345,7 @@ def audit_csv():
                 event.address,
                 event.therapy_session_id,
                 event.detail,
+                event.client_id,
             ]
         )
     audit.log("audit.exported")

@@ -15,7 +15,7 @@ from ..forms import ActionForm
 from ..live.scores import scores_of, scores_of_sessions
 from ..live.sets import set_counts, sets_of
 from ..models import EMDR_PHASES, Client, Preset, Score, StimSet, TherapySession, utcnow
-from ..staff import audit
+from ..staff import audit, logins
 from . import bp
 from .forms import ClientDetailsForm, DeleteClientForm
 from .views import get_client_or_404, get_session_or_404, therapist_only
@@ -80,6 +80,8 @@ def client_page(client_id: int):
     ]
     if request.method == "GET":
         form.preset_id.data = client.preset_id or 0
+        audit.log("client.viewed", client_id=client.id)
+        db.session.commit()
     if form.validate_on_submit():
         client.pseudonym = form.pseudonym.data.strip()
         client.initials = (form.initials.data or "").strip() or None
@@ -122,7 +124,7 @@ def delete_client(client_id: int):
     if not form.validate_on_submit() or form.confirm.data.strip() != client.pseudonym:
         flash("Type the client's pseudonym exactly to erase them.", "error")
         return redirect(url_for("therapist.client_page", client_id=client.id))
-    audit.log("client.erased", detail=f"client {client.id}")
+    audit.log("client.erased", detail=f"client {client.id}", client_id=client.id)
     db.session.delete(client)
     db.session.commit()
     flash("The client and all their records are erased.")
@@ -133,6 +135,8 @@ def delete_client(client_id: int):
 @therapist_only
 def client_history(client_id: int):
     client = get_client_or_404(client_id)
+    audit.log("client.history_read", client_id=client.id)
+    db.session.commit()
     return jsonify(sessions=_session_summaries(_sessions_of(client)))
 
 
@@ -140,6 +144,8 @@ def client_history(client_id: int):
 @therapist_only
 def client_export(client_id: int):
     client = get_client_or_404(client_id)
+    audit.log("client.exported", client_id=client.id)
+    db.session.commit()
     rows = [["session", "date (UTC)", "minutes", "target", "phases", "sets", "SUD", "VOC", "notes"]]
     therapy_sessions = _sessions_of(client)
     for therapy_session, summary in zip(
@@ -180,7 +186,10 @@ def _scores_payload(stim_sets: list[StimSet], scores: list[Score]) -> dict[str, 
 @bp.route("/sessions/<int:session_id>/scores.json")
 @therapist_only
 def session_scores(session_id: int):
-    get_session_or_404(session_id)
+    therapy_session = get_session_or_404(session_id)
+    if logins.by_a_person():  # the panel's own reloads are part of the panel opened
+        audit.log("session.scores_read", session_id=session_id, client_id=therapy_session.client_id)
+        db.session.commit()
     return jsonify(_scores_payload(sets_of(session_id), scores_of(session_id)))
 
 
@@ -189,6 +198,8 @@ def session_scores(session_id: int):
 def session_record(session_id: int):
     """The session's record on one printable page."""
     therapy_session = get_session_or_404(session_id)
+    audit.log("session.record_viewed", session_id=session_id, client_id=therapy_session.client_id)
+    db.session.commit()
     return render_template(
         "therapist/record.html",
         therapy_session=therapy_session,
@@ -246,6 +257,8 @@ def save_record(session_id: int):
 @therapist_only
 def session_export(session_id: int):
     therapy_session = get_session_or_404(session_id)
+    audit.log("session.exported", session_id=session_id, client_id=therapy_session.client_id)
+    db.session.commit()
     rows = [
         ["session", therapy_session.id],
         ["client", therapy_session.client.pseudonym],

@@ -88,6 +88,8 @@ def start_session(client_id: int):
 @therapist_only
 def panel(session_id: int):
     therapy_session = get_session_or_404(session_id)
+    audit.log("session.panel_opened", session_id=session_id, client_id=therapy_session.client_id)
+    db.session.commit()
     return render_template(
         "therapist/panel.html",
         therapy_session=therapy_session,

@@ -73,7 +73,15 @@ def test_the_csv_export_is_an_attachment_with_formulas_defused(admin):
     response = admin.get("/admin/audit.csv")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    assert rows(response)[0] == ["when (UTC)", "who", "action", "address", "session", "detail"]
+    assert rows(response)[0] == [
+        "when (UTC)",
+        "who",
+        "action",
+        "address",
+        "session",
+        "detail",
+        "client",
+    ]
     details = [r[5] for r in rows(response)[1:]]
     assert "'=cmd|' /C calc'!A0" in details
 

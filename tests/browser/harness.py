@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -60,6 +62,8 @@ class Server:
             **os.environ,
             "DATABASE_URL": f"sqlite:///{tmp / 'server.db'}",
             "SECRET_KEY": "browser-test-secret",
+            # the server's own data key (not instance/'s), for tests that write rows directly
+            "DATA_KEYS": Fernet.generate_key().decode(),
             "PASSWORD_HASH_METHOD": "scrypt:16384:8:1",
             "HOST": "127.0.0.1",
             "PORT": str(self.port),
