@@ -35,6 +35,7 @@ from ..staff import audit, logins, mfa
 from ..staff.accounts import AccountError, create_user, password_problem, set_password
 from ..staff.passwords import check_password
 from ..staff.roles import role_required
+from ..web import safe_next
 from . import bp
 from .forms import ActionForm, AuditFilterForm
 
@@ -97,13 +98,6 @@ def fresh_login_required(view: Callable) -> Callable:
     return guarded
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site (no scheme, no host, no //): else the staff list."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("admin.users")
-
-
 @bp.route("/confirm", methods=["GET", "POST"])
 @admin_only
 def confirm():
@@ -114,7 +108,7 @@ def confirm():
             session["reauth_at"] = time.time()
             audit.log("reauth")
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("admin.users")))
         audit.log("reauth.failed")
         db.session.commit()
         form.password.errors.append("That is not your password.")

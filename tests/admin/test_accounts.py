@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, StaffLogin, User, utcnow
 from telehealth.staff import mfa
+from telehealth.web import safe_next
 from tests.auth.test_security import login_form
 from tests.conftest import PASSWORD, Auth, csrf_token
 
@@ -141,3 +142,41 @@ def test_no_clinical_words_reach_the_admin_pages(admin, room):
     for path in ("/admin/users", "/admin/audit", "/admin/audit.csv"):
         text = admin.get(path).text
         assert "Client A" not in text, path
+
+
+@pytest.mark.parametrize(
+    ("query", "lands_on"),
+    [
+        ("next=//evil.example/x", "/admin/users"),
+        ("next=/%5Cevil.example/x", "/admin/users"),
+        ("next=/%09/evil.example/x", "/admin/users"),
+        ("next=/%0a/x", "/admin/users"),
+        ("next=/%0d%0aSet-Cookie:x=1", "/admin/users"),
+        ("next=/%E3%80%80/evil.example", "/admin/users"),
+        ("next=https://evil.example/x", "/admin/users"),
+        ("next=https:/evil.example", "/admin/users"),
+        ("next=javascript:alert(1)", "/admin/users"),
+        ("next=evil.example", "/admin/users"),
+        ("next=", "/admin/users"),
+        ("next=/ok/path%3Fx%3D1", "/ok/path?x=1"),
+    ],
+)
+def test_reauth_redirects_only_to_a_path_on_this_site(admin, query, lands_on):
+    page = admin.get("/admin/confirm")
+    response = admin.post(
+        f"/admin/confirm?{query}", data={"password": PASSWORD, "csrf_token": csrf_token(page)}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == lands_on
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil", "/\\evil", "/\t/evil", "/\n/x", "https://evil", "javascript:alert(1)", None, 3],
+)
+def test_safe_next_refuses_anything_but_a_path_here(target):
+    assert safe_next(target, "/home") == "/home"
+
+
+def test_safe_next_keeps_a_path_with_its_query():
+    assert safe_next("/ok/path?x=1", "/home") == "/ok/path?x=1"
