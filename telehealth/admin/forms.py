@@ -1,17 +1,18 @@
 """Forms of the admin area."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
+from ..web import PageForm
 
-class ActionForm(FlaskForm):
+
+class ActionForm(PageForm):
     """A button that changes an account: only the CSRF token travels."""
 
     submit = SubmitField()
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PageForm):
     """Filters of the audit log page (a GET form: nothing changes, so no CSRF token)."""
 
     class Meta:

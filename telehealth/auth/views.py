@@ -52,9 +52,16 @@ def _login_limit() -> str:
 
 
 def _account_key() -> str:
-    """Throttle key for the account being tried (whether it exists or not)."""
-    email = request.form.get("email") or str(session.get("mfa_user_id", ""))
-    return "account:" + normalise_email(email)[:254]
+    """Throttle key for the account being tried (whether it exists or not): the email the
+    login form itself reads, so no shape of request tries an account outside its limit."""
+    email = LoginForm().email.data
+    return "account:" + normalise_email(email if isinstance(email, str) else "")[:254]
+
+
+def _pending_account_key() -> str:
+    """Throttle key for the second step: the account whose password step passed, from the
+    server-side session (never a field of the request)."""
+    return f"account-pending:{session.get('mfa_user_id')}"
 
 
 @bp.route("/")
@@ -119,7 +126,7 @@ def login():
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_pending_account_key)
 def login_code():
     """Second step: a TOTP code, or a one-time recovery code."""
     user_id = session.get("mfa_user_id")

@@ -1,11 +1,12 @@
 """Forms of the therapist's pages."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ..web import PageForm
 
-class ClientForm(FlaskForm):
+
+class ClientForm(PageForm):
     pseudonym = StringField(
         "Pseudonym",
         validators=[
@@ -18,7 +19,7 @@ class ClientForm(FlaskForm):
     submit = SubmitField("Add client")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PageForm):
     """A button that changes something: only the CSRF token travels."""
 
     submit = SubmitField()
@@ -27,7 +28,7 @@ class ActionForm(FlaskForm):
 SAFE_TEXT = Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$", message="Plain text only.")
 
 
-class ClientDetailsForm(FlaskForm):
+class ClientDetailsForm(PageForm):
     """What a therapist keeps about a client: all optional but the pseudonym."""
 
     pseudonym = ClientForm.pseudonym
@@ -42,7 +43,7 @@ class ClientDetailsForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class DeleteClientForm(FlaskForm):
+class DeleteClientForm(PageForm):
     """Erasing a client needs the pseudonym typed again."""
 
     confirm = StringField(

@@ -271,3 +271,11 @@ def test_a_nul_character_in_a_query_string_gets_a_clear_400(app, client):
     response = client.get("/login?next=%00", headers={"Accept": "application/json"})
     assert response.status_code == 400
     assert "NUL character" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("body", [[1], "x", {"email": ["a@example.org"], "password": PASSWORD}])
+def test_a_json_body_to_a_form_page_gets_a_clear_400(app, client, body):
+    token = csrf_token(client.get("/login"))
+    response = client.post("/login", json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 400
+    assert "form fields, not JSON" in response.get_json()["error"]["message"]

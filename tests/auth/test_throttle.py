@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
+from telehealth.extensions import db
+from telehealth.models import StaffLogin
+from telehealth.staff import mfa
 from tests.auth.test_security import login_form
+from tests.conftest import PASSWORD, csrf_token
 
 
 @pytest.fixture
@@ -41,3 +46,35 @@ def test_login_is_throttled_per_address_across_accounts(app, make):
         login_form(client, f"guess{i}@example.org", "wrong password!").status_code for i in range(4)
     ]
     assert statuses[-1] == 429
+
+
+def test_a_json_login_cannot_step_around_a_throttled_account(app, make):
+    user = make.user()
+    for i in range(3):
+        login_form(app.test_client(), user.email, "wrong password!", f"10.0.4.{i}")
+    client = app.test_client()
+    env = {"REMOTE_ADDR": "10.0.5.1"}
+    token = csrf_token(client.get("/login", environ_base=env))
+    response = client.post(
+        "/login",
+        json={"email": user.email, "password": PASSWORD},
+        headers={"X-CSRFToken": token},
+        environ_base=env,
+    )
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(StaffLogin.id))) == 0
+
+
+def test_the_second_step_is_throttled_per_pending_account_whatever_fields_come(app, make):
+    user = make.user()
+    mfa.enable(user, mfa.new_secret())
+    db.session.commit()
+    client = app.test_client()
+    assert login_form(client, user.email, address="10.0.6.1").location.endswith("/login/code")
+    statuses = []
+    for i in range(4):
+        env = {"REMOTE_ADDR": f"10.0.7.{i}"}
+        token = csrf_token(client.get("/login/code", environ_base=env))
+        data = {"code": "000000", "email": f"other{i}@example.org", "csrf_token": token}
+        statuses.append(client.post("/login/code", data=data, environ_base=env).status_code)
+    assert statuses == [401, 401, 401, 429]
