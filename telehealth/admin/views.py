@@ -79,10 +79,13 @@ WORDS = [
 
 
 def fresh_login_required(view: Callable) -> Callable:
-    """An admin action needs the password typed within the last REAUTH_AFTER_MIN minutes."""
+    """An admin action needs the password typed within the last REAUTH_AFTER_MIN minutes;
+    reading a page (GET) does not."""
 
     @functools.wraps(view)
     def guarded(*args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return view(*args, **kwargs)
         limit = current_app.config["REAUTH_AFTER_MIN"] * 60
         login = db.session.get(StaffLogin, session.get("login_id", ""))
         # the login itself counts as a fresh password; stored times are naive UTC
@@ -126,6 +129,7 @@ def _last_logins() -> dict[int, datetime]:
 
 @bp.route("/users", methods=["GET", "POST"])
 @admin_only
+@fresh_login_required
 def users():
     form = AccountForm()
     if form.validate_on_submit():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -180,3 +181,24 @@ def test_safe_next_refuses_anything_but_a_path_here(target):
 
 def test_safe_next_keeps_a_path_with_its_query():
     assert safe_next("/ok/path?x=1", "/home") == "/ok/path?x=1"
+
+
+def create_account(http, email: str):
+    token = csrf_token(http.get("/admin/users"))
+    data = {"email": email, "role": "admin", "password": "a long new password"}
+    return http.post("/admin/users", data={**data, "confirm": data["password"], "csrf_token": token})
+
+
+def test_creating_an_account_needs_a_fresh_password_like_every_admin_action(admin):
+    with admin.session_transaction() as s:
+        s["reauth_at"] = 0
+    db.session.execute(sa.update(StaffLogin).values(created_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    assert admin.get("/admin/users").status_code == 200  # reading needs no password again
+    response = create_account(admin, "new.admin@example.org")
+    assert "/admin/confirm" in response.location
+    assert db.session.scalar(sa.select(User).where(User.email == "new.admin@example.org")) is None
+    with admin.session_transaction() as s:
+        s["reauth_at"] = time.time()
+    assert create_account(admin, "new.admin@example.org").status_code == 302
+    assert db.session.scalar(sa.select(User).where(User.email == "new.admin@example.org"))
