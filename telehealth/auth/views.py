@@ -196,8 +196,9 @@ def mfa_setup():
     session["mfa_pending_secret"] = secret
     form = MfaSetupForm()
     if form.validate_on_submit():
-        if mfa.code_is_valid_for_setup(secret, form.code.data):
-            codes = mfa.enable(current_user, secret)
+        step = mfa.setup_step(secret, form.code.data)
+        if step is not None:
+            codes = mfa.enable(current_user, secret, used_step=step)
             session.pop("mfa_pending_secret", None)
             audit.log("mfa.enabled")
             db.session.commit()

@@ -279,3 +279,17 @@ def test_a_json_body_to_a_form_page_gets_a_clear_400(app, client, body):
     response = client.post("/login", json=body, headers={"X-CSRFToken": token})
     assert response.status_code == 400
     assert "form fields, not JSON" in response.get_json()["error"]["message"]
+
+
+def test_the_code_that_confirmed_mfa_setup_cannot_log_in_again(app, make, client):
+    user = make.user()
+    login_form(client, user.email)
+    page = client.get("/account/mfa")
+    with client.session_transaction() as s:
+        secret = s["mfa_pending_secret"]
+    code = pyotp.TOTP(secret).now()
+    client.post("/account/mfa", data={"code": code, "csrf_token": csrf_token(page)})
+    assert db.session.get(User, user.id).mfa_enabled
+    replay = app.test_client()
+    assert login_form(replay, user.email).location.endswith("/login/code")
+    assert code_form(replay, code).status_code == 401
