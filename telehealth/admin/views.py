@@ -29,6 +29,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.forms import AccountForm, ConfirmPasswordForm
+from ..auth.views import throttle_password_checks
 from ..extensions import db
 from ..models import AuditEvent, StaffLogin, User
 from ..staff import audit, logins, mfa
@@ -103,6 +104,7 @@ def fresh_login_required(view: Callable) -> Callable:
 
 @bp.route("/confirm", methods=["GET", "POST"])
 @admin_only
+@throttle_password_checks
 def confirm():
     """Type the password again before a sensitive change."""
     form = ConfirmPasswordForm()

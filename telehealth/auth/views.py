@@ -64,6 +64,18 @@ def _pending_account_key() -> str:
     return f"account-pending:{session.get('mfa_user_id')}"
 
 
+def _signed_in_key() -> str:
+    """Throttle key for a password check of a logged-in staff member: their account."""
+    return f"account-id:{current_user.get_id()}"
+
+
+def throttle_password_checks(view):
+    """Limits like login's, per address and per account, on a view that checks the password
+    of the staff member logged in (place it under login_required, so the account is known)."""
+    view = limiter.limit(_login_limit, methods=["POST"], key_func=_signed_in_key)(view)
+    return limiter.limit(_login_limit, methods=["POST"])(view)
+
+
 @bp.route("/")
 def index():
     if not any_user():
@@ -165,6 +177,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@throttle_password_checks
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -212,6 +225,7 @@ def mfa_setup():
 
 @bp.route("/account/mfa/off", methods=["POST"])
 @login_required
+@throttle_password_checks
 def mfa_off():
     """Turn MFA off (password again); refused where the clinic requires it."""
     form = ConfirmPasswordForm()

@@ -9,7 +9,7 @@ from telehealth.extensions import db
 from telehealth.models import StaffLogin
 from telehealth.staff import mfa
 from tests.auth.test_security import login_form
-from tests.conftest import PASSWORD, csrf_token
+from tests.conftest import PASSWORD, Auth, csrf_token
 
 
 @pytest.fixture
@@ -77,4 +77,38 @@ def test_the_second_step_is_throttled_per_pending_account_whatever_fields_come(a
         token = csrf_token(client.get("/login/code", environ_base=env))
         data = {"code": "000000", "email": f"other{i}@example.org", "csrf_token": token}
         statuses.append(client.post("/login/code", data=data, environ_base=env).status_code)
+    assert statuses == [401, 401, 401, 429]
+
+
+def wrong_passwords(client, path: str, field: str, tries: int = 4) -> list[int]:
+    """POSTs a wrong password to ``path`` from a new address each time."""
+    statuses = []
+    for i in range(tries):
+        env = {"REMOTE_ADDR": f"10.0.8.{i}"}
+        token = csrf_token(client.get(path, environ_base=env))
+        data = {field: "not my password at all", "csrf_token": token}
+        if field == "current":
+            data |= {"password": "a long new password", "confirm": "a long new password"}
+        statuses.append(client.post(path, data=data, environ_base=env).status_code)
+    return statuses
+
+
+def test_changing_the_password_is_throttled_per_account(app, make):
+    client = app.test_client()
+    Auth(client).login(make.user())
+    assert wrong_passwords(client, "/account/password", "current") == [400, 400, 400, 429]
+
+
+def test_the_admin_password_check_is_throttled_per_account(app, make):
+    client = app.test_client()
+    Auth(client).login(make.user("admin"))
+    assert wrong_passwords(client, "/admin/confirm", "password") == [401, 401, 401, 429]
+
+
+def test_the_admin_password_check_is_throttled_per_address(app, make):
+    statuses = []
+    for i in range(4):
+        client = app.test_client()
+        login_form(client, make.user("admin").email, address=f"10.0.9.{i}")
+        statuses += wrong_passwords(client, "/admin/confirm", "password", tries=1)
     assert statuses == [401, 401, 401, 429]
