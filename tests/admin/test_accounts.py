@@ -186,7 +186,9 @@ def test_safe_next_keeps_a_path_with_its_query():
 def create_account(http, email: str):
     token = csrf_token(http.get("/admin/users"))
     data = {"email": email, "role": "admin", "password": "a long new password"}
-    return http.post("/admin/users", data={**data, "confirm": data["password"], "csrf_token": token})
+    return http.post(
+        "/admin/users", data={**data, "confirm": data["password"], "csrf_token": token}
+    )
 
 
 def test_creating_an_account_needs_a_fresh_password_like_every_admin_action(admin):
