@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, jsonify, render_template, request
+from flask import Flask, Request, Response, abort, jsonify, render_template, request
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -44,14 +44,44 @@ NUL_MESSAGE = "The text sent contains a NUL character, which no field accepts."
 
 
 def holds_nul(value: Any) -> bool:
-    """True when a string anywhere inside value (keys included) contains NUL."""
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(holds_nul(v) for v in value)
+    """True when a string anywhere inside value (keys included) contains NUL. A loop, not
+    recursion: a body nested as deep as the parser allows must not overflow the stack here."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
     return False
+
+
+JSON_UNREADABLE = "The JSON body could not be read: it is malformed or nested too deeply."
+
+
+class GuardedRequest(Request):
+    """Flask's request, whose JSON body, when it cannot be read, is a 400 for every route.
+
+    The parser meets a body nested deeper than Python's stack (``[[[[...]]]]``) as a
+    RecursionError, which is no ValueError: Werkzeug let it through as a 500 with a
+    traceback thousands of lines long. Here it is malformed JSON like any other."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            abort(400, JSON_UNREADABLE)
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if e is None:  # not sent as JSON: Werkzeug's 415
+            return super().on_json_loading_failed(e)
+        abort(400, JSON_UNREADABLE)
 
 
 JSON_TO_FORM = "This page takes form fields, not JSON."
@@ -121,6 +151,7 @@ def secure_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    app.request_class = GuardedRequest
     app.register_error_handler(HTTPException, http_error)
     app.before_request(refuse_nul)
     app.after_request(secure_headers)

@@ -8,6 +8,8 @@ from datetime import timedelta
 import pyotp
 import pytest
 import sqlalchemy as sa
+from flask import request
+from werkzeug.exceptions import BadRequest
 
 from telehealth import create_app
 from telehealth.config import production_problems
@@ -15,6 +17,7 @@ from telehealth.extensions import db
 from telehealth.models import AuditEvent, StaffLogin, User, utcnow
 from telehealth.staff import mfa
 from telehealth.staff.accounts import AccountError, create_user
+from telehealth.web import holds_nul
 from tests.conftest import PASSWORD, Auth, csrf_token
 
 
@@ -293,3 +296,30 @@ def test_the_code_that_confirmed_mfa_setup_cannot_log_in_again(app, make, client
     replay = app.test_client()
     assert login_form(replay, user.email).location.endswith("/login/code")
     assert code_form(replay, code).status_code == 401
+
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+
+
+def test_a_deeply_nested_json_body_gets_a_400_without_a_traceback(app, client, caplog):
+    token = csrf_token(client.get("/login"))
+    response = client.post(
+        "/login", data=DEEP_JSON, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 400
+    assert "Traceback" not in caplog.text and "RecursionError" not in caplog.text
+
+
+def test_a_deeply_nested_json_body_is_malformed_json_where_json_is_read(app):
+    body = {"data": DEEP_JSON, "content_type": "application/json", "method": "POST"}
+    with app.test_request_context("/", **body):
+        assert request.get_json(silent=True) is None
+        with pytest.raises(BadRequest, match="nested too deeply"):
+            request.get_json()
+
+
+def test_the_nul_guard_walks_any_depth():
+    deep: list = ["\x00"]
+    for _ in range(100_000):
+        deep = [deep]
+    assert holds_nul(deep) and not holds_nul([[[["fine"]]]])
