@@ -12,7 +12,7 @@ class ClientForm(PageForm):
         validators=[
             DataRequired(),
             Length(max=64),
-            Regexp(r"^[^\x00-\x1f<>]+$", message="Letters, digits and punctuation only."),
+            Regexp(r"\A[^\x00-\x1f<>]+\Z", message="Letters, digits and punctuation only."),
         ],
         description="No real name needed: a code or a first initial is enough.",
     )
@@ -25,7 +25,7 @@ class ActionForm(PageForm):
     submit = SubmitField()
 
 
-SAFE_TEXT = Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$", message="Plain text only.")
+SAFE_TEXT = Regexp(r"\A[^\x00-\x08\x0b\x0c\x0e-\x1f]*\Z", message="Plain text only.")
 
 
 class ClientDetailsForm(PageForm):
