@@ -30,13 +30,16 @@ def _engine_options(database_url: str) -> dict:
     holds a connection: a pool too small for the process's concurrency opens and closes
     connections all the time (measured: several % of a loaded process's CPU). Keep
     processes x (DB_POOL_SIZE + DB_MAX_OVERFLOW) below PostgreSQL's max_connections."""
+    # hide_parameters: a statement's parameters (a note's text) never reach an exception's
+    # text, and so never a log line or an error page.
     if database_url.startswith("sqlite"):
         # a file in this process: no connection to lose, nothing to ping
-        return {"json_serializer": jsonio.dumps}
+        return {"json_serializer": jsonio.dumps, "hide_parameters": True}
     # A server database's connections can break (a restart, a network cut): test each one
     # as it leaves the pool.
     return {
         "json_serializer": jsonio.dumps,
+        "hide_parameters": True,
         "pool_pre_ping": True,
         "pool_size": int(_env_float("DB_POOL_SIZE", 20)),
         "max_overflow": int(_env_float("DB_MAX_OVERFLOW", 10)),

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, abort, jsonify, render_template, request
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -130,6 +136,16 @@ def http_error(exc: HTTPException):
     return render_template("error.html", code=code, message=message), code
 
 
+def unexpected_error(exc: Exception):
+    """Any exception no view handled (a database down, full or read-only; a bug): rolled back,
+    logged by its type, the endpoint and the method only (its text and arguments may carry SQL
+    parameters, and so clinical text), and answered with the 500 page like any other error."""
+    with contextlib.suppress(Exception):  # the database may be gone altogether
+        db.session.rollback()
+    log.error("%s %s failed: %s", request.method, request.endpoint, type(exc).__name__)
+    return http_error(InternalServerError())
+
+
 def refuse_nul() -> None:
     fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
     if any(holds_nul(k) or holds_nul(v) for k, v in fields):
@@ -153,5 +169,6 @@ def secure_headers(response: Response) -> Response:
 def init_app(app: Flask) -> None:
     app.request_class = GuardedRequest
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected_error)
     app.before_request(refuse_nul)
     app.after_request(secure_headers)
