@@ -34,13 +34,16 @@ def _engine_options(database_url: str) -> dict:
     connections all the time, which costs a loaded process CPU (bench/relay.py on PostgreSQL
     shows it). Keep the number of processes times (DB_POOL_SIZE + DB_MAX_OVERFLOW) below
     PostgreSQL's max_connections."""
+    # hide_parameters: a statement's parameters (a note's text) never reach an exception's
+    # text, and so never a log line or an error page.
     if database_url.startswith("sqlite"):
         # a file in this process: no connection to lose, nothing to ping
-        return {"json_serializer": jsonio.dumps}
+        return {"json_serializer": jsonio.dumps, "hide_parameters": True}
     # A server database's connections can break (a restart, a network cut): test each one
     # as it leaves the pool.
     return {
         "json_serializer": jsonio.dumps,
+        "hide_parameters": True,
         "pool_pre_ping": True,
         "pool_size": int(_env_float("DB_POOL_SIZE", 20)),
         "max_overflow": int(_env_float("DB_MAX_OVERFLOW", 10)),
@@ -148,6 +151,9 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # How blocking CPU work (password hashing) runs; wsgi.py hands in eventlet's thread pool.
         "RUN_BLOCKING": None,
+        # Production checks deliberately skipped (names from SKIPPABLE_CHECKS); documented in
+        # docs/security.md. Empty: every check applies.
+        "ALLOW_UNSAFE_PRODUCTION": _env_list("ALLOW_UNSAFE_PRODUCTION"),
         **_socket_settings(),
         **_staff_settings(production),
         **_session_settings(),
@@ -155,18 +161,83 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
 
 
 WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "secret-key", "development", "test"}
+# The checks a deployment may skip on purpose, by name, in ALLOW_UNSAFE_PRODUCTION.
+SKIPPABLE_CHECKS = (
+    "SOCKETIO_ALLOWED_ORIGINS",
+    "RATELIMIT_ENABLED",
+    "MFA_REQUIRED",
+    "PASSWORD_HASH_METHOD",
+)
+MIN_SCRYPT_N = 2**15  # OWASP's floor for scrypt (r=8, p=1)
+MIN_PBKDF2_ITERATIONS = 600_000  # OWASP's floor for PBKDF2-HMAC-SHA256
+
+
+def weak_secret_key(key: str) -> bool:
+    """Too short, a known word, few distinct characters, or one piece repeated ("ab" * 20)."""
+    repeated = (key + key).find(key, 1) < len(key)
+    return len(key) < 32 or key.lower() in WEAK_KEYS or len(set(key)) < 10 or repeated
+
+
+def weak_password_hash(method: str) -> bool:
+    """Anything weaker than scrypt at N=2**15 or PBKDF2-SHA256/512 at 600,000 rounds, or unknown
+    (Werkzeug's own defaults for a bare "scrypt" or "pbkdf2" meet these)."""
+    name, *args = method.split(":")
+    try:
+        if name == "scrypt":
+            n, r, p = (int(a) for a in args) if args else (MIN_SCRYPT_N, 8, 1)
+            return n < MIN_SCRYPT_N or r < 8 or p < 1
+        if name == "pbkdf2":
+            digest, rounds = (args[0], int(args[1])) if args else ("sha256", MIN_PBKDF2_ITERATIONS)
+            return digest not in ("sha256", "sha512") or rounds < MIN_PBKDF2_ITERATIONS
+    except (ValueError, IndexError):
+        return True
+    return True
 
 
 def production_problems(config: dict) -> list[str]:
-    """What makes a production configuration unsafe to start (empty when it is fine)."""
+    """What makes a production configuration unsafe to start (empty when it is fine).
+
+    ALLOW_UNSAFE_PRODUCTION may name checks of SKIPPABLE_CHECKS to skip on purpose; the
+    secret key, DEBUG and secure cookies are never skipped."""
     problems = []
     key = config.get("SECRET_KEY") or ""
-    if len(key) < 32 or key.lower() in WEAK_KEYS:
-        problems.append("SECRET_KEY must be set to a random value of at least 32 characters.")
+    if weak_secret_key(key):
+        problems.append(
+            "SECRET_KEY must be set to a random value of at least 32 characters "
+            "(not a word, not one character or piece repeated)."
+        )
     if config.get("DEBUG"):
         problems.append("DEBUG must be off.")
     if not config.get("SESSION_COOKIE_SECURE"):
         problems.append("SESSION_COOKIE_SECURE must be on (serve over HTTPS).")
+    skipped = set(config.get("ALLOW_UNSAFE_PRODUCTION") or ())
+    unknown = skipped - set(SKIPPABLE_CHECKS)
+    if unknown:
+        problems.append(
+            f"ALLOW_UNSAFE_PRODUCTION names {', '.join(sorted(unknown))}: "
+            f"only {', '.join(SKIPPABLE_CHECKS)} may be skipped."
+        )
+    origins = config.get("SOCKETIO_ALLOWED_ORIGINS")
+    checks = {
+        "SOCKETIO_ALLOWED_ORIGINS": (
+            origins == "*" or (isinstance(origins, (list, tuple)) and "*" in origins),
+            "SOCKETIO_ALLOWED_ORIGINS must not be *: name the site's own origins.",
+        ),
+        "RATELIMIT_ENABLED": (
+            not config.get("RATELIMIT_ENABLED"),
+            "RATELIMIT_ENABLED must be on (login and password throttling).",
+        ),
+        "MFA_REQUIRED": (
+            not config.get("MFA_REQUIRED"),
+            "MFA_REQUIRED must be on (staff log in with a second step).",
+        ),
+        "PASSWORD_HASH_METHOD": (
+            weak_password_hash(str(config.get("PASSWORD_HASH_METHOD") or "")),
+            "PASSWORD_HASH_METHOD must be scrypt with N of at least 2**15 (scrypt:32768:8:1) "
+            "or pbkdf2:sha256 with at least 600000 iterations.",
+        ),
+    }
+    problems += [message for name, (bad, message) in checks.items() if bad and name not in skipped]
     return problems
 
 

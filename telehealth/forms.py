@@ -1,10 +1,11 @@
 """Forms more than one blueprint uses."""
 
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
+from .web import PageForm
 
-class ActionForm(FlaskForm):
+
+class ActionForm(PageForm):
     """A button that changes something (an account, a client, a session): only the CSRF
     token travels."""
 

@@ -26,7 +26,7 @@ END_AT = ("edge", "centre")
 SET_UNITS = ("passes", "seconds")
 
 CENTRE_PHASE = 0.5
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")  # with fullmatch: "$" lets a final newline in
 
 
 class StimError(ValueError):
@@ -105,7 +105,7 @@ def _check_value(name: str, field: Field, value: Any) -> Any:
         raise StimError("invalid_value", f"{name} must be a short text value.")
     if field.kind == "choice" and value not in field.choices:
         raise StimError("invalid_value", f"{name} must be one of: {', '.join(field.choices)}.")
-    if field.kind == "colour" and not _COLOUR.match(value):
+    if field.kind == "colour" and not _COLOUR.fullmatch(value):
         raise StimError("invalid_value", f"{name} must be a colour like #336699.")
     return value.lower() if field.kind == "colour" else value
 

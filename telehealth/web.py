@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, jsonify, render_template, request
+from flask import Flask, Request, Response, abort, jsonify, render_template, request
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+from .extensions import db
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -43,14 +51,77 @@ NUL_MESSAGE = "The text sent contains a NUL character, which no field accepts."
 
 
 def holds_nul(value: Any) -> bool:
-    """True when a string anywhere inside value (keys included) contains NUL."""
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(holds_nul(v) for v in value)
+    """True when a string anywhere inside value (keys included) contains NUL. A loop, not
+    recursion: a body nested as deep as the parser allows must not overflow the stack here."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend(item)
     return False
+
+
+JSON_UNREADABLE = "The JSON body could not be read: it is malformed or nested too deeply."
+
+
+class GuardedRequest(Request):
+    """Flask's request, whose JSON body, when it cannot be read, is a 400 for every route.
+
+    The parser meets a body nested deeper than Python's stack (``[[[[...]]]]``) as a
+    RecursionError, which is no ValueError: Werkzeug let it through as a 500 with a
+    traceback thousands of lines long. Here it is malformed JSON like any other."""
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            if silent:
+                return None
+            abort(400, JSON_UNREADABLE)
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if e is None:  # not sent as JSON: Werkzeug's 415
+            return super().on_json_loading_failed(e)
+        abort(400, JSON_UNREADABLE)
+
+
+JSON_TO_FORM = "This page takes form fields, not JSON."
+
+
+class PageForm(FlaskForm):
+    """A form of an HTML page: it reads form fields only. Flask-WTF would otherwise read a JSON
+    body when no form fields came, shaped as the sender likes (a list: a 500) and apart from
+    what the throttles and guards look at (a login's email): a 400 instead."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form, formdata):
+            submitted = request.method in ("POST", "PUT", "PATCH", "DELETE")
+            if submitted and request.is_json and not request.form and not request.files:
+                abort(400, JSON_TO_FORM)
+            return super().wrap_formdata(form, formdata)
+
+
+def safe_next(target: Any, fallback: str) -> str:
+    """``target`` when it is a path on this site, else ``fallback``: the one check for every
+    redirect target taken from a request (an open redirect sends staff to a look-alike site).
+
+    Browsers drop tabs and newlines from a URL and read a backslash as a slash (so "/" TAB
+    "/evil.example" is "//evil.example"): any character that is not printable, and any
+    backslash, refuses the target before it is parsed."""
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2048:
+        return fallback
+    if "\\" in target or not target.isprintable():
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//") or parts.path.startswith("//"):
+        return fallback
+    return target
 
 
 def http_error(exc: HTTPException):
@@ -70,12 +141,21 @@ def http_error(exc: HTTPException):
 
 def _audit_throttled() -> None:
     """A refused burst of requests is a security event: which page, from where (no body)."""
-    from .extensions import db
     from .staff import audit
 
     db.session.rollback()
     audit.log("throttled", detail=f"{request.method} {request.endpoint or request.path}"[:120])
     db.session.commit()
+
+
+def unexpected_error(exc: Exception):
+    """Any exception no view handled (a database down, full or read-only; a bug): rolled back,
+    logged by its type, the endpoint and the method only (its text and arguments may carry SQL
+    parameters, and so clinical text), and answered with the 500 page like any other error."""
+    with contextlib.suppress(Exception):  # the database may be gone altogether
+        db.session.rollback()
+    log.error("%s %s failed: %s", request.method, request.endpoint, type(exc).__name__)
+    return http_error(InternalServerError())
 
 
 def refuse_nul() -> None:
@@ -108,6 +188,8 @@ def trust_proxies(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     trust_proxies(app)
+    app.request_class = GuardedRequest
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(Exception, unexpected_error)
     app.before_request(refuse_nul)
     app.after_request(secure_headers)

@@ -118,12 +118,85 @@ def test_a_server_database_gets_a_pool_sized_for_green_threads(monkeypatch):
 
     assert _engine_options("postgresql+psycopg://db/x") == {
         "json_serializer": jsonio.dumps,
+        "hide_parameters": True,
         "pool_pre_ping": True,
         "pool_size": 7,
         "max_overflow": 10,
     }
     # a file in this process: nothing to ping
-    assert _engine_options("sqlite:///x.db") == {"json_serializer": jsonio.dumps}
+    assert _engine_options("sqlite:///x.db") == {
+        "json_serializer": jsonio.dumps,
+        "hide_parameters": True,
+    }
+
+
+def test_a_broken_database_gives_the_500_page_with_no_sql_and_the_security_headers(
+    app, make, client, caplog
+):
+    email = make.user().email
+    page = client.get("/login")
+    db.session.execute(sa.text('ALTER TABLE "user" RENAME TO user_gone'))
+    db.session.commit()
+    response = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(page)},
+    )
+    db.session.execute(sa.text('ALTER TABLE user_gone RENAME TO "user"'))
+    db.session.commit()
+    assert response.status_code == 500 and response.mimetype == "text/html"
+    assert "Something went wrong on our side." in response.text
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    for leak in ("Traceback", "SELECT", email):
+        assert leak not in response.text and leak not in caplog.text
+    assert "POST auth.login failed: OperationalError" in caplog.text
+
+
+def break_updates_of_sessions() -> None:
+    """Every UPDATE of a session fails in the database, as on a full or read-only disk."""
+    if db.engine.dialect.name == "sqlite":
+        statements = [
+            "CREATE TRIGGER broken BEFORE UPDATE ON therapy_session "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        ]
+    else:
+        statements = [
+            "CREATE FUNCTION broken() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER broken BEFORE UPDATE ON therapy_session "
+            "FOR EACH ROW EXECUTE FUNCTION broken()",
+        ]
+    for statement in statements:
+        db.session.execute(sa.text(statement))
+    db.session.commit()
+
+
+def mend_updates_of_sessions() -> None:
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(sa.text("DROP TRIGGER broken"))
+    else:
+        db.session.execute(sa.text("DROP TRIGGER broken ON therapy_session"))
+        db.session.execute(sa.text("DROP FUNCTION broken()"))
+    db.session.commit()
+
+
+def test_a_failed_autosave_leaves_no_note_text_in_the_log_or_the_answer(room, caplog):
+    break_updates_of_sessions()
+    token = csrf_token(room.therapist_http.get("/therapist/clients"))
+    response = room.therapist_http.post(
+        f"/therapist/sessions/{room.session.id}/record",
+        json={"notes": "SECRET NOTE TEXT"},
+        headers={"X-CSRFToken": token},
+    )
+    mend_updates_of_sessions()
+    assert response.status_code == 500
+    assert response.get_json()["error"]["message"] == "Something went wrong on our side."
+    assert "UPDATE" not in response.text and "SECRET NOTE TEXT" not in response.text
+    assert all("SECRET NOTE TEXT" not in r.getMessage() for r in caplog.records)
+    assert "SECRET NOTE TEXT" not in caplog.text and "Traceback" not in caplog.text
+
+
+def test_every_database_hides_statement_parameters_from_its_errors(app):
+    assert db.engine.hide_parameters
 
 
 @pytest.mark.parametrize("proxies", [0, 1])

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from telehealth import stimulation as s
+from telehealth.extensions import db
+from telehealth.models import TherapySession
 
 VECTORS = json.loads((Path(__file__).parent / "vectors" / "motion.json").read_text())
 
@@ -198,3 +200,16 @@ def test_stored_settings_are_brought_to_todays_schema():
     settings = s.complete_settings({"speed_pps": 9.9, "pattern": "circle", "old": 1})
     assert settings["speed_pps"] == s.SCHEMA["speed_pps"].default  # out of bounds today
     assert settings["pattern"] == "circle" and "old" not in settings
+
+
+@pytest.mark.parametrize("colour", ["#ffffff\n", "#ffffff\r\n", " #ffffff", "#fffffff"])
+def test_a_colour_must_be_exactly_a_hex_colour(colour):
+    with pytest.raises(s.StimError):
+        s.validate_changes({"colour": colour})
+
+
+def test_the_socket_refuses_a_colour_with_a_trailing_newline(room):
+    before = dict(db.session.get(TherapySession, room.session.id).stim_state)
+    ack = room.therapist_socket.emit("stim:update", {"colour": "#ffffff\n"}, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == "invalid_value"
+    assert db.session.get(TherapySession, room.session.id).stim_state == before

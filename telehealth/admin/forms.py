@@ -1,11 +1,12 @@
 """Forms of the admin area."""
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import Length, NumberRange, Optional
 
+from ..web import PageForm
 
-class AuditFilterForm(FlaskForm):
+
+class AuditFilterForm(PageForm):
     """Filters of the audit log page (a GET form: nothing changes, so no CSRF token)."""
 
     class Meta:

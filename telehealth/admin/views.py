@@ -26,6 +26,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.forms import AccountForm, ConfirmPasswordForm
+from ..auth.views import throttle_password_checks
 from ..exports import csv_response
 from ..extensions import db
 from ..forms import ActionForm
@@ -34,6 +35,7 @@ from ..staff import audit, logins, mfa
 from ..staff.accounts import AccountError, create_user, password_problem, set_password
 from ..staff.passwords import check_password
 from ..staff.roles import role_required
+from ..web import safe_next
 from . import bp
 from .forms import AuditFilterForm
 
@@ -77,10 +79,13 @@ WORDS = [
 
 
 def fresh_login_required(view: Callable) -> Callable:
-    """An admin action needs the password typed within the last REAUTH_AFTER_MIN minutes."""
+    """An admin action needs the password typed within the last REAUTH_AFTER_MIN minutes;
+    reading a page (GET) does not."""
 
     @functools.wraps(view)
     def guarded(*args, **kwargs):
+        if request.method in ("GET", "HEAD"):
+            return view(*args, **kwargs)
         limit = current_app.config["REAUTH_AFTER_MIN"] * 60
         login = db.session.get(StaffLogin, session.get("login_id", ""))
         # the login itself counts as a fresh password; stored times are naive UTC
@@ -96,15 +101,9 @@ def fresh_login_required(view: Callable) -> Callable:
     return guarded
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site (no scheme, no host, no //): else the staff list."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("admin.users")
-
-
 @bp.route("/confirm", methods=["GET", "POST"])
 @admin_only
+@throttle_password_checks
 def confirm():
     """Type the password again before a sensitive change."""
     form = ConfirmPasswordForm()
@@ -113,7 +112,7 @@ def confirm():
             session["reauth_at"] = time.time()
             audit.log("reauth")
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("admin.users")))
         audit.log("reauth.failed")
         db.session.commit()
         form.password.errors.append("That is not your password.")
@@ -131,6 +130,7 @@ def _last_logins() -> dict[int, datetime]:
 
 @bp.route("/users", methods=["GET", "POST"])
 @admin_only
+@fresh_login_required
 def users():
     form = AccountForm()
     if form.validate_on_submit():

@@ -1,22 +1,22 @@
 """Forms for logging in, the second factor, and staff accounts and passwords."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..models import ROLES
+from ..web import PageForm
 
 PASSWORD_RULES = [DataRequired(), Length(min=12, max=128)]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PageForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
     submit = SubmitField("Log in")
 
 
-class CodeForm(FlaskForm):
+class CodeForm(PageForm):
     """The second step: a code from the authenticator app, or a recovery code."""
 
     code = StringField(
@@ -25,7 +25,7 @@ class CodeForm(FlaskForm):
     submit = SubmitField("Continue")
 
 
-class AccountForm(FlaskForm):
+class AccountForm(PageForm):
     """A new staff account with its first password (at least 12 characters)."""
 
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
@@ -39,7 +39,7 @@ class AccountForm(FlaskForm):
     submit = SubmitField("Create account")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(PageForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=128)])
     password = PasswordField("New password (at least 12 characters)", validators=PASSWORD_RULES)
     confirm = PasswordField(
@@ -49,7 +49,7 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password")
 
 
-class MfaSetupForm(FlaskForm):
+class MfaSetupForm(PageForm):
     code = StringField(
         "Code shown by the app",
         validators=[DataRequired(), Length(max=12)],
@@ -58,7 +58,7 @@ class MfaSetupForm(FlaskForm):
     submit = SubmitField("Turn on two-step login")
 
 
-class ConfirmPasswordForm(FlaskForm):
+class ConfirmPasswordForm(PageForm):
     """Re-enter the password before a sensitive change."""
 
     password = PasswordField("Your password", validators=[DataRequired(), Length(max=128)])

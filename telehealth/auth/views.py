@@ -54,9 +54,28 @@ def _login_limit() -> str:
 
 
 def _account_key() -> str:
-    """Throttle key for the account being tried (whether it exists or not)."""
-    email = request.form.get("email") or str(session.get("mfa_user_id", ""))
-    return "account:" + normalise_email(email)[:254]
+    """Throttle key for the account being tried (whether it exists or not): the email the
+    login form itself reads, so no shape of request tries an account outside its limit."""
+    email = LoginForm().email.data
+    return "account:" + normalise_email(email if isinstance(email, str) else "")[:254]
+
+
+def _pending_account_key() -> str:
+    """Throttle key for the second step: the account whose password step passed, from the
+    server-side session (never a field of the request)."""
+    return f"account-pending:{session.get('mfa_user_id')}"
+
+
+def _signed_in_key() -> str:
+    """Throttle key for a password check of a logged-in staff member: their account."""
+    return f"account-id:{current_user.get_id()}"
+
+
+def throttle_password_checks(view):
+    """Limits like login's, per address and per account, on a view that checks the password
+    of the staff member logged in (place it under login_required, so the account is known)."""
+    view = limiter.limit(_login_limit, methods=["POST"], key_func=_signed_in_key)(view)
+    return limiter.limit(_login_limit, methods=["POST"])(view)
 
 
 @bp.route("/")
@@ -127,7 +146,7 @@ def login():
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_pending_account_key)
 def login_code():
     """Second step: a TOTP code, or a one-time recovery code."""
     user_id = session.get("mfa_user_id")
@@ -173,6 +192,7 @@ def logout():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@throttle_password_checks
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -215,8 +235,9 @@ def mfa_setup():
         db.session.commit()
     form = MfaSetupForm()
     if form.validate_on_submit():
-        if mfa.code_is_valid_for_setup(secret, form.code.data):
-            codes = mfa.enable(current_user, secret)
+        step = mfa.setup_step(secret, form.code.data)
+        if step is not None:
+            codes = mfa.enable(current_user, secret, used_step=step)
             staff_login.mfa_pending_secret = None
             audit.log("mfa.enabled")
             db.session.commit()
@@ -230,6 +251,7 @@ def mfa_setup():
 
 @bp.route("/account/mfa/off", methods=["POST"])
 @login_required
+@throttle_password_checks
 def mfa_off():
     """Turn MFA off (password again); refused where the clinic requires it."""
     form = ConfirmPasswordForm()

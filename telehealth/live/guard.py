@@ -3,6 +3,7 @@ budget, the waiting room), and every refusal leaves it in the one error shape.""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import time
@@ -30,6 +31,10 @@ class EventError(Exception):
 
 
 REFUSED = (EventError, StimError)  # StimError: the stimulation module's own, for settings
+SERVER_ERROR = {
+    "code": "server_error",
+    "message": "Something went wrong on our side; nothing was changed.",
+}
 
 
 def error(code: str, message: str) -> dict[str, Any]:
@@ -37,6 +42,13 @@ def error(code: str, message: str) -> dict[str, Any]:
     payload = {"code": code, "message": message}
     emit("error", payload)
     return {"ok": False, "error": payload}
+
+
+def failed(event: str, exc: Exception) -> None:
+    """Log an event that failed (a database down or full, a bug) by its name and the
+    exception's type only: the exception's text and arguments may carry the statement's
+    parameters, and so clinical text, and a traceback may show the payload."""
+    log.error("%s failed: %s", event, type(exc).__name__)
 
 
 def no_payload(event: str, payload: Any) -> None:
@@ -109,6 +121,11 @@ def room_event(*roles: str, in_lobby: bool = False, by_person: bool = True) -> C
                 return handler(session_id, *args)
             except REFUSED as exc:
                 return error(exc.code, exc.message)
+            except Exception as exc:  # every event gets an answer, in the one error shape
+                with contextlib.suppress(Exception):  # the database may be gone altogether
+                    db.session.rollback()
+                failed(getattr(request, "event", {}).get("message", handler.__name__), exc)
+                return error(**SERVER_ERROR)
 
         return guarded
 
@@ -158,14 +175,14 @@ def init_app(app: Flask, check: QuickCheck) -> None:
     server = socketio.server
     for event, (fast, roles, in_lobby, by_person) in _FAST_EVENTS.items():
         guarded = server.handlers["/"][event]  # what Flask-SocketIO bound for it
-        server.on(
-            event,
-            _fast_or_guarded(app, server, check, fast, guarded, roles, (in_lobby, by_person)),
+        handle = _fast_or_guarded(
+            app, server, check, fast, guarded, roles, (in_lobby, by_person, event)
         )
+        server.on(event, handle)
 
 
 def _fast_or_guarded(app, server, check, fast, guarded, roles, flags) -> Callable:
-    config, (in_lobby, by_person) = app.config, flags
+    config, (in_lobby, by_person, event) = app.config, flags
 
     def handle(sid: str, *args: Any) -> Any:
         environ = server.get_environ(sid)
@@ -184,6 +201,10 @@ def _fast_or_guarded(app, server, check, fast, guarded, roles, flags) -> Callabl
             payload = {"code": exc.code, "message": exc.message}
             server.emit("error", payload, to=sid)
             return {"ok": False, "error": payload}
+        except Exception as exc:  # as room_event; direct writes roll back their own transaction
+            failed(event, exc)
+            server.emit("error", SERVER_ERROR, to=sid)
+            return {"ok": False, "error": SERVER_ERROR}
         if answer is SLOW:  # the guarded way takes the event's token itself
             tokens, last = saved["rate_bucket"]
             saved["rate_bucket"] = (tokens + 1, last)

@@ -46,8 +46,9 @@ def _matching_step(secret: str, code: str, now: float | None = None) -> int | No
     return None
 
 
-def code_is_valid_for_setup(secret: str, code: str) -> bool:
-    return _matching_step(secret, code) is not None
+def setup_step(secret: str, code: str) -> int | None:
+    """The step of the code typed to confirm set-up (None: not right); pass it to enable()."""
+    return _matching_step(secret, code)
 
 
 def verify(user: User, code: str) -> bool:
@@ -93,9 +94,11 @@ def use_recovery_code(user: User, code: str) -> bool:
     return True
 
 
-def enable(user: User, secret: str) -> list[str]:
+def enable(user: User, secret: str, used_step: int | None = None) -> list[str]:
+    """Turn TOTP on; ``used_step``, the step of the code that confirmed it, is spent (that
+    code cannot log in afterwards)."""
     user.mfa_secret = secret
-    user.mfa_last_step = None
+    user.mfa_last_step = used_step
     return new_recovery_codes(user)
 
 

@@ -1,27 +1,28 @@
 """Forms of the therapist's pages."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ..web import PageForm
 
-class ClientForm(FlaskForm):
+
+class ClientForm(PageForm):
     pseudonym = StringField(
         "Pseudonym",
         validators=[
             DataRequired(),
             Length(max=64),
-            Regexp(r"^[^\x00-\x1f<>]+$", message="Letters, digits and punctuation only."),
+            Regexp(r"\A[^\x00-\x1f<>]+\Z", message="Letters, digits and punctuation only."),
         ],
         description="No real name needed: a code or a first initial is enough.",
     )
     submit = SubmitField("Add client")
 
 
-SAFE_TEXT = Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$", message="Plain text only.")
+SAFE_TEXT = Regexp(r"\A[^\x00-\x08\x0b\x0c\x0e-\x1f]*\Z", message="Plain text only.")
 
 
-class ClientDetailsForm(FlaskForm):
+class ClientDetailsForm(PageForm):
     """What a therapist keeps about a client: all optional but the pseudonym."""
 
     pseudonym = ClientForm.pseudonym
@@ -36,7 +37,7 @@ class ClientDetailsForm(FlaskForm):
     submit = SubmitField("Save")
 
 
-class DeleteClientForm(FlaskForm):
+class DeleteClientForm(PageForm):
     """Erasing a client needs the pseudonym typed again."""
 
     confirm = StringField(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pyotp
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, StaffLogin, User, utcnow
 from telehealth.staff import mfa
+from telehealth.web import safe_next
 from tests.support import PASSWORD, Auth, csrf_token, login_form
 
 
@@ -195,3 +197,64 @@ def test_admin_and_therapist_pages_share_one_action_form():
     from telehealth.therapist import record, views
 
     assert admin_views.ActionForm is views.ActionForm is record.ActionForm
+
+
+@pytest.mark.parametrize(
+    ("query", "lands_on"),
+    [
+        ("next=//evil.example/x", "/admin/users"),
+        ("next=/%5Cevil.example/x", "/admin/users"),
+        ("next=/%09/evil.example/x", "/admin/users"),
+        ("next=/%0a/x", "/admin/users"),
+        ("next=/%0d%0aSet-Cookie:x=1", "/admin/users"),
+        ("next=/%E3%80%80/evil.example", "/admin/users"),
+        ("next=https://evil.example/x", "/admin/users"),
+        ("next=https:/evil.example", "/admin/users"),
+        ("next=javascript:alert(1)", "/admin/users"),
+        ("next=evil.example", "/admin/users"),
+        ("next=", "/admin/users"),
+        ("next=/ok/path%3Fx%3D1", "/ok/path?x=1"),
+    ],
+)
+def test_reauth_redirects_only_to_a_path_on_this_site(admin, query, lands_on):
+    page = admin.get("/admin/confirm")
+    response = admin.post(
+        f"/admin/confirm?{query}", data={"password": PASSWORD, "csrf_token": csrf_token(page)}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == lands_on
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil", "/\\evil", "/\t/evil", "/\n/x", "https://evil", "javascript:alert(1)", None, 3],
+)
+def test_safe_next_refuses_anything_but_a_path_here(target):
+    assert safe_next(target, "/home") == "/home"
+
+
+def test_safe_next_keeps_a_path_with_its_query():
+    assert safe_next("/ok/path?x=1", "/home") == "/ok/path?x=1"
+
+
+def create_account(http, email: str):
+    token = csrf_token(http.get("/admin/users"))
+    data = {"email": email, "role": "admin", "password": "a long new password"}
+    return http.post(
+        "/admin/users", data={**data, "confirm": data["password"], "csrf_token": token}
+    )
+
+
+def test_creating_an_account_needs_a_fresh_password_like_every_admin_action(admin):
+    with admin.session_transaction() as s:
+        s["reauth_at"] = 0
+    db.session.execute(sa.update(StaffLogin).values(created_at=utcnow() - timedelta(hours=1)))
+    db.session.commit()
+    assert admin.get("/admin/users").status_code == 200  # reading needs no password again
+    response = create_account(admin, "new.admin@example.org")
+    assert "/admin/confirm" in response.location
+    assert db.session.scalar(sa.select(User).where(User.email == "new.admin@example.org")) is None
+    with admin.session_transaction() as s:
+        s["reauth_at"] = time.time()
+    assert create_account(admin, "new.admin@example.org").status_code == 302
+    assert db.session.scalar(sa.select(User).where(User.email == "new.admin@example.org"))

@@ -8,12 +8,15 @@ from datetime import timedelta
 import pyotp
 import pytest
 import sqlalchemy as sa
+from flask import request
+from werkzeug.exceptions import BadRequest
 
 from telehealth import create_app
 from telehealth.config import production_problems
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, StaffLogin, User, utcnow
 from telehealth.staff import mfa
+from telehealth.web import holds_nul
 from tests.support import PASSWORD, Auth, csrf_token, login_form
 
 
@@ -180,24 +183,48 @@ def test_the_audit_log_is_append_only(app, make, client):
         db.session.commit()
 
 
+RANDOM_KEY = "9f2c4e7a1b3d5f60a8c2e4b6d8f0a1c3e5b7d9f1a2c4e6b8"
+SAFE_PRODUCTION = {
+    "SECRET_KEY": RANDOM_KEY,
+    "SESSION_COOKIE_SECURE": True,
+    "DEBUG": False,
+    "SOCKETIO_ALLOWED_ORIGINS": None,
+    "RATELIMIT_ENABLED": True,
+    "MFA_REQUIRED": True,
+    "PASSWORD_HASH_METHOD": "scrypt:131072:8:1",
+}
+
+
 @pytest.mark.parametrize(
     ("config", "problem"),
     [
         ({"SECRET_KEY": None}, "SECRET_KEY"),
         ({"SECRET_KEY": "dev"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "a" * 40}, "SECRET_KEY"),
+        ({"SECRET_KEY": "secret" * 8}, "SECRET_KEY"),
+        ({"SECRET_KEY": "0123456789abcdef" * 3}, "SECRET_KEY"),
         ({"DEBUG": True}, "DEBUG"),
         ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
+        ({"SOCKETIO_ALLOWED_ORIGINS": ["*"]}, "SOCKETIO_ALLOWED_ORIGINS"),
+        ({"SOCKETIO_ALLOWED_ORIGINS": "*"}, "SOCKETIO_ALLOWED_ORIGINS"),
+        ({"RATELIMIT_ENABLED": False}, "RATELIMIT_ENABLED"),
+        ({"MFA_REQUIRED": False}, "MFA_REQUIRED"),
+        ({"PASSWORD_HASH_METHOD": "scrypt:16384:8:1"}, "PASSWORD_HASH_METHOD"),
+        ({"PASSWORD_HASH_METHOD": "pbkdf2:sha256:260000"}, "PASSWORD_HASH_METHOD"),
+        ({"PASSWORD_HASH_METHOD": "pbkdf2:sha1:1000000"}, "PASSWORD_HASH_METHOD"),
+        ({"PASSWORD_HASH_METHOD": "md5"}, "PASSWORD_HASH_METHOD"),
+        ({"PASSWORD_HASH_METHOD": "scrypt:lots"}, "PASSWORD_HASH_METHOD"),
+        ({"ALLOW_UNSAFE_PRODUCTION": ["DEBUG"]}, "ALLOW_UNSAFE_PRODUCTION"),
     ],
 )
 def test_production_refuses_to_start_unsafe(tmp_path, monkeypatch, config, problem):
     monkeypatch.setenv("TELEHEALTH_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    good = {"SECRET_KEY": "k" * 40, "SESSION_COOKIE_SECURE": True, "DEBUG": False}
-    assert production_problems(good) == []
+    assert production_problems(SAFE_PRODUCTION) == []
     with pytest.raises(RuntimeError, match=problem):
         create_app(
             {
-                **good,
+                **SAFE_PRODUCTION,
                 **config,
                 "INSTANCE_PATH": str(tmp_path),
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db",
@@ -205,9 +232,25 @@ def test_production_refuses_to_start_unsafe(tmp_path, monkeypatch, config, probl
         )
 
 
+@pytest.mark.parametrize(
+    "method",
+    ["scrypt", "scrypt:32768:8:1", "pbkdf2", "pbkdf2:sha256:600000", "pbkdf2:sha512:1000000"],
+)
+def test_production_accepts_a_strong_password_hash(method):
+    assert production_problems({**SAFE_PRODUCTION, "PASSWORD_HASH_METHOD": method}) == []
+
+
+def test_production_skips_only_the_checks_named_in_the_override():
+    unsafe = {**SAFE_PRODUCTION, "RATELIMIT_ENABLED": False, "MFA_REQUIRED": False}
+    allowed = {**unsafe, "ALLOW_UNSAFE_PRODUCTION": ["RATELIMIT_ENABLED"]}
+    assert [p for p in production_problems(allowed) if "MFA_REQUIRED" in p]
+    allowed["ALLOW_UNSAFE_PRODUCTION"] = ["RATELIMIT_ENABLED", "MFA_REQUIRED"]
+    assert production_problems(allowed) == []
+
+
 def test_production_defaults_are_strict(tmp_path, monkeypatch):
     monkeypatch.setenv("TELEHEALTH_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    monkeypatch.setenv("SECRET_KEY", RANDOM_KEY)
     app = create_app({"INSTANCE_PATH": str(tmp_path), "SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["MFA_REQUIRED"] is True
@@ -249,3 +292,51 @@ def test_loading_the_config_refuses_an_unsafe_production(tmp_path, monkeypatch):
     app = Flask(__name__, instance_path=str(tmp_path))
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         config.load(app, {"SECRET_KEY": "dev", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize("body", [[1], "x", {"email": ["a@example.org"], "password": PASSWORD}])
+def test_a_json_body_to_a_form_page_gets_a_clear_400(app, client, body):
+    token = csrf_token(client.get("/login"))
+    response = client.post("/login", json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 400
+    assert "form fields, not JSON" in response.get_json()["error"]["message"]
+
+
+def test_the_code_that_confirmed_mfa_setup_cannot_log_in_again(app, make, client):
+    user = make.user()
+    login_form(client, user.email)
+    page = client.get("/account/mfa")
+    secret = db.session.scalar(sa.select(StaffLogin.mfa_pending_secret))
+    code = pyotp.TOTP(secret).now()
+    client.post("/account/mfa", data={"code": code, "csrf_token": csrf_token(page)})
+    assert db.session.get(User, user.id).mfa_enabled
+    replay = app.test_client()
+    assert login_form(replay, user.email).location.endswith("/login/code")
+    assert code_form(replay, code).status_code == 401
+
+
+DEEP_JSON = "[" * 100_000 + "]" * 100_000
+
+
+def test_a_deeply_nested_json_body_gets_a_400_without_a_traceback(app, client, caplog):
+    token = csrf_token(client.get("/login"))
+    response = client.post(
+        "/login", data=DEEP_JSON, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert response.status_code == 400
+    assert "Traceback" not in caplog.text and "RecursionError" not in caplog.text
+
+
+def test_a_deeply_nested_json_body_is_malformed_json_where_json_is_read(app):
+    body = {"data": DEEP_JSON, "content_type": "application/json", "method": "POST"}
+    with app.test_request_context("/", **body):
+        assert request.get_json(silent=True) is None
+        with pytest.raises(BadRequest, match="nested too deeply"):
+            request.get_json()
+
+
+def test_the_nul_guard_walks_any_depth():
+    deep: list = ["\x00"]
+    for _ in range(100_000):
+        deep = [deep]
+    assert holds_nul(deep) and not holds_nul([[[["fine"]]]])

@@ -6,6 +6,7 @@ import gc
 from collections import Counter
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from telehealth.live import state as room_state
 from tests.support import Auth, csrf_token
@@ -206,3 +207,27 @@ def test_socket_events_leave_no_garbage_cycles(room):
         gc.enable()
     ours = {kind: kinds[kind] for kind in ("RequestContext", "AppContext", "frame", "traceback")}
     assert sum(ours.values()) == 0, f"left in cycles after 60 events: {ours}"
+
+
+@pytest.mark.both_socket_paths
+@pytest.mark.parametrize(
+    ("event", "payload"), [("stim:update", {"speed_pps": 2.0}), ("stim:start", None)]
+)
+def test_a_failing_database_answers_with_the_one_error_shape_and_logs_no_payload(
+    room, monkeypatch, caplog, event, payload
+):
+    def disk_full(*_args, **_kwargs):
+        raise OperationalError("UPDATE therapy_session SET notes=?", ["SECRET NOTE TEXT"], "full")
+
+    monkeypatch.setattr(room_state, "commit_change_direct", disk_full)
+    ack = room.therapist_socket.emit(event, *([payload] if payload else []), callback=True)
+    server_error = {
+        "code": "server_error",
+        "message": "Something went wrong on our side; nothing was changed.",
+    }
+    assert ack == {"ok": False, "error": server_error}
+    errors = [m["args"][0] for m in room.therapist_socket.get_received() if m["name"] == "error"]
+    assert errors == [server_error]
+    assert "OperationalError" in caplog.text and event in caplog.text
+    assert "SECRET NOTE TEXT" not in caplog.text and "UPDATE" not in caplog.text
+    assert "Traceback" not in caplog.text and "2.0" not in caplog.text
