@@ -117,6 +117,9 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         "SQLITE_CHECKPOINT_S": _env_float("SQLITE_CHECKPOINT_S", 0.1),
         # Clinical fail-safe: a running set pauses when the client is gone this long.
         "CLIENT_GONE_PAUSE_S": _env_float("CLIENT_GONE_PAUSE_S", 10.0),
+        # Days after a client is archived (and their last session) before `flask purge-expired`
+        # erases their records; 0 keeps records for ever (telehealth/retention.py).
+        "RETENTION_DAYS": _env_float("RETENTION_DAYS", 0.0),
         "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt:131072:8:1"),
         # How blocking CPU work (password hashing) runs; wsgi.py hands in eventlet's thread pool.
         "RUN_BLOCKING": None,
