@@ -7,6 +7,9 @@
 import os
 import sys
 
+# Everything the app writes (the SQLite database, keys, backups) is its owner's alone.
+os.umask(0o077)
+
 SERVING = __name__ == "__main__"
 
 if SERVING:

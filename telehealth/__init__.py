@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +21,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str((config or {}).get("INSTANCE_PATH") or ROOT / "instance"),
+        instance_path=str(
+            (config or {}).get("INSTANCE_PATH")
+            or os.environ.get("INSTANCE_PATH")
+            or ROOT / "instance"
+        ),
     )
     config_module.load(app, config or {})
 
     # Importing the blueprints and the live package declares their socket handlers, which
     # must come before live.init_app binds Flask-SocketIO.
-    from . import admin, auth, cli, client, live, staff, therapist, vault, web
+    from . import admin, auth, backup, cli, client, live, retention, staff, therapist, vault, web
 
     vault.init_app(app)
     db.init_app(app)
@@ -44,4 +49,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(therapist.bp, url_prefix="/therapist")
     app.register_blueprint(client.bp)
     cli.init_app(app)
+    backup.init_app(app)
+    retention.init_app(app)
     return app

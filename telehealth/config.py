@@ -149,6 +149,9 @@ def from_environment(instance_path: str, overrides: dict) -> dict:
         or vault.instance_keys(instance_path),
         # How many proxies (nginx) stand in front and set X-Forwarded-*; 0 when serving directly.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Days after a client is archived (and their last session) before `flask purge-expired`
+        # erases their records; 0 keeps records for ever (telehealth/retention.py).
+        "RETENTION_DAYS": _env_float("RETENTION_DAYS", 0.0),
         # How blocking CPU work (password hashing) runs; wsgi.py hands in eventlet's thread pool.
         "RUN_BLOCKING": None,
         # Production checks deliberately skipped (names from SKIPPABLE_CHECKS); documented in
@@ -243,7 +246,9 @@ def production_problems(config: dict) -> list[str]:
 
 def load(app: Flask, overrides: dict) -> None:
     """Configure ``app`` from the environment, then ``overrides``; refuse an unsafe production."""
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Keys, the SQLite database and the secret live here: readable by the app's user only.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
+    Path(app.instance_path).chmod(0o700)
     app.config.update(from_environment(app.instance_path, overrides))
     app.config.update(overrides)
     if app.config["TELEHEALTH_ENV"] == "production":
