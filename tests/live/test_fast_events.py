@@ -231,13 +231,18 @@ def test_a_due_check_leaves_an_ended_link_to_the_full_check(app, room, ending):
     assert received(room.therapist_socket, "presence:applied") == []
 
 
-def test_a_due_check_on_the_fast_path_notes_the_login_in_use(app, room, request_contexts):
-    """As a page does: a login kept busy by its panel's socket alone does not time out."""
+def test_the_therapists_own_event_on_the_fast_path_notes_the_login_in_use(
+    app, room, request_contexts
+):
+    """A therapist at work on the panel keeps the login; the page's own pings do not."""
     _login(room).last_seen_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
     app.config["SOCKET_RECHECK_S"] = 0
     request_contexts.clear()
     assert room.therapist_socket.emit("clock:ping", {"t": 1}, callback=True)["ok"]
-    assert request_contexts == []
+    assert request_contexts == []  # the fast path, with its due check
+    db.session.expire_all()
+    assert utcnow() - _login(room).last_seen_at > timedelta(minutes=4)
+    assert room.therapist_socket.emit("stim:update", {"speed_pps": 1.2}, callback=True)["ok"]
     db.session.expire_all()
     assert utcnow() - _login(room).last_seen_at < timedelta(seconds=5)
