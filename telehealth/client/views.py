@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, session, url_for
+from flask import abort, current_app, redirect, render_template, session, url_for
 
 from ..extensions import db
 from ..live.access import current_client_session
@@ -22,7 +22,7 @@ def join(token: str):
         db.session.commit()
         abort(410, "This link has already been used. Ask your therapist for a new one.")
     link.used_at = utcnow()
-    session["client_link_id"] = link.id
+    session.update(link.cookie(current_app.config["SECRET_KEY"]))
     audit.log("link.used", detail=f"link {link.id}", session_id=link.therapy_session_id)
     db.session.commit()
     return redirect(url_for("client.room"))
