@@ -155,6 +155,12 @@ def csrf_token(response) -> str:
     return match.group(1)
 
 
+def join(http, token: str):
+    """Open a join link and press its button, as a client does; the answer to the press."""
+    page = http.get(f"/join/{token}")
+    return http.post(f"/join/{token}", data={"csrf_token": csrf_token(page)})
+
+
 class Factory:
     """Makes users, clients, sessions and join links straight in the database."""
 
@@ -247,7 +253,7 @@ def room(app, make, sockets):
     r.therapist_http = app.test_client()
     Auth(r.therapist_http).login(r.therapist)
     r.client_http = app.test_client()
-    assert r.client_http.get(f"/join/{r.token}").status_code == 302
+    assert join(r.client_http, r.token).status_code == 302
     r.therapist_socket = sockets(
         r.therapist_http, {"role": "therapist", "session_id": r.session.id}
     )

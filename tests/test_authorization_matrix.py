@@ -15,7 +15,7 @@ from telehealth.extensions import db
 from telehealth.live import scores as live_scores
 from telehealth.live import state as room_state
 from telehealth.models import AuditEvent, Client, JoinLink, Preset, Score, TherapySession, User
-from tests.conftest import Auth, csrf_token
+from tests.conftest import Auth, csrf_token, join
 
 ACTORS = ("anonymous", "client_other", "client_this", "therapist_other", "owner", "admin")
 
@@ -27,6 +27,7 @@ HTTP = {
     ("GET", "/setup"): (404, 404, 404, 404, 404, 404),
     ("GET", "/login"): (OK, OK, OK, MOVED, MOVED, MOVED),
     ("GET", "/join/not-a-real-token"): (404, 404, 404, 404, 404, 404),
+    ("POST", "/join/not-a-real-token"): (404, 404, 404, 404, 404, 404),
     ("GET", "/room"): (403, OK, OK, 403, 403, 403),
     ("GET", "/account/password"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
     ("GET", "/account/mfa"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
@@ -137,7 +138,7 @@ def world(app, make) -> World:
 def http_as(app, world: World, actor: str):
     http = app.test_client()
     if actor in ("client_this", "client_other"):
-        assert http.get(f"/join/{world.tokens[actor]}").status_code == 302
+        assert join(http, world.tokens[actor]).status_code == 302
     elif actor != "anonymous":
         user = {"therapist_other": world.other, "owner": world.owner, "admin": world.admin}[actor]
         assert Auth(http).login(user).status_code == 302

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, JoinLink, TherapySession
 
-from .conftest import Auth
+from .conftest import Auth, join
 
 pytestmark = pytest.mark.both_socket_paths
 
@@ -44,7 +44,7 @@ def lobby(app, make, sockets):
     assert ack == {"ok": True, "enabled": True}
     assert lobby_states(r.therapist_socket) == [{"enabled": True, "waiting": False}]
     r.client_http = app.test_client()
-    assert r.client_http.get(f"/join/{token}").status_code == 302
+    assert join(r.client_http, token).status_code == 302
     r.arrive = lambda: sockets(r.client_http, {"role": "client"})
     return r
 
@@ -151,7 +151,7 @@ def test_a_new_link_waits_to_be_let_in_again(app, lobby, make, sockets):
     client.disconnect()
     _, token = make.link(lobby.session)
     other = app.test_client()
-    assert other.get(f"/join/{token}").status_code == 302
+    assert join(other, token).status_code == 302
     newcomer = sockets(other, {"role": "client"})
     assert names(newcomer) == ["lobby:waiting"]
 

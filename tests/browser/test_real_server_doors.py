@@ -31,7 +31,7 @@ def test_a_socket_from_the_apps_own_origin_gets_through_the_handshake(server):
 
 def test_the_server_log_has_no_tokens_and_no_clinical_words(browser, server):
     """A whole join through the real server, then read everything the server wrote."""
-    from .conftest import make_link, open_panel
+    from .conftest import follow_link, make_link, open_panel
 
     ctx = browser.new_context()
     panel = ctx.new_page()
@@ -39,7 +39,7 @@ def test_the_server_log_has_no_tokens_and_no_clinical_words(browser, server):
     url = make_link(panel)
     client_ctx = browser.new_context()
     client = client_ctx.new_page()
-    client.goto(url)
+    follow_link(client, url)
     client.wait_for_selector("#connection[data-status=connected]")
     panel.click("#start")
     client.wait_for_timeout(500)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from .conftest import PASSWORD, collect_errors, login
+from .conftest import PASSWORD, collect_errors, follow_link, login
 
 # Reads the client's canvas right after a frame is drawn: where the target is (CSS pixels).
 SAMPLE_JS = """
@@ -126,7 +126,7 @@ def test_therapist_opens_a_session_and_makes_a_join_link(pages, server):
 
 def test_client_joins_by_link_and_sees_the_target(pages):
     page = pages["client"]
-    page.goto(pages["link"])
+    follow_link(page, pages["link"])
     assert page.url.endswith("/room"), "the token must leave the address bar"
     page.wait_for_selector("#connection[data-status=connected]")
     box = page.locator("#stage").bounding_box()

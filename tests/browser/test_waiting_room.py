@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import collect_errors, make_link, open_panel
+from .conftest import collect_errors, follow_link, make_link, open_panel
 
 SHOTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
@@ -20,7 +20,7 @@ def test_the_client_waits_until_the_therapist_lets_them_in(browser, server, tmp_
     open_panel(panel, server, f"lobby-{viewport}@example.org")
     panel.check("#lobby-enabled")
     panel.wait_for_function("() => document.getElementById('lobby-enabled').checked")
-    client.goto(make_link(panel))
+    follow_link(client, make_link(panel))
     client.wait_for_selector("#notice:has-text('your therapist will let you in')")
     assert client.get_attribute("body", "data-rev") is None  # no state: nothing drawn
     assert client.is_hidden("#call")
