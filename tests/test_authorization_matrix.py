@@ -67,6 +67,7 @@ HTTP = {
 REFUSED = "refused"  # the socket could not connect to this room at all
 FORBIDDEN = "forbidden"  # connected, but the event is refused with an error
 NOT_ASKED = "no_prompt"  # connected, but there is no question to answer
+NOT_WAITING = "not_waiting"  # connected, but no one waits with that link
 # event -> outcome per actor; client_other is connected to its own room and must not reach ours
 SOCKET = {
     "connect": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
@@ -81,7 +82,9 @@ SOCKET = {
     "rtc:signal": (REFUSED, OK, OK, REFUSED, OK, REFUSED),  # relayed within one's own room only
     "video:toggle": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "lobby:toggle": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
-    "lobby:admit": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    # no one waits: the owner's admit or refuse of a link not waiting is answered not_waiting
+    "lobby:admit": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, NOT_WAITING, REFUSED),
+    "lobby:refuse": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, NOT_WAITING, REFUSED),
     "score:prompt": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "score:withdraw": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "score:enter": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
@@ -106,6 +109,8 @@ PAYLOADS = {
     "rtc:signal": {"kind": "offer", "n": 1, "sdp": "v=0"},
     "video:toggle": {"enabled": True},
     "lobby:toggle": {"enabled": False},
+    "lobby:admit": {"link_id": 1},
+    "lobby:refuse": {"link_id": 1},
 }
 
 

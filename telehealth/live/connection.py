@@ -9,7 +9,7 @@ from flask import Flask, current_app, request, session
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from ..extensions import db, socketio
-from ..models import TherapySession
+from ..models import JoinLink, TherapySession
 from . import lobby, scores, state, video
 from .access import CLIENT, THERAPIST, identify
 from .channels import link_room, lobby_room, login_room, session_room
@@ -55,7 +55,7 @@ def _wait_in_lobby(therapy_session: TherapySession) -> None:
     """A client not yet let in: outside the room, in its waiting room; the therapist hears."""
     session["in_lobby"] = True
     join_room(lobby_room(therapy_session.id))
-    lobby.set_waiting(therapy_session, True)
+    lobby.set_waiting(db.session.get(JoinLink, session["client_link_id"]), True)
     db.session.commit()
     emit("lobby:waiting", {})
     emit("lobby:state", lobby.lobby_state(therapy_session), to=session_room(therapy_session.id))
@@ -66,11 +66,7 @@ def on_disconnect(reason: Any = None) -> None:
     """Anyone: leaving; the therapist hears when the client's page goes away."""
     session_id = session.get("socket_session_id")
     if session.get("in_lobby"):
-        therapy_session = db.session.get(TherapySession, session_id)
-        if therapy_session is not None and therapy_session.client_waiting_since is not None:
-            lobby.set_waiting(therapy_session, False)
-            db.session.commit()
-            emit("lobby:state", lobby.lobby_state(therapy_session), to=session_room(session_id))
+        _left_lobby(session_id, session.get("client_link_id"))
         return
     if session.get("socket_role") == CLIENT:
         state.client_left(session_id)
@@ -81,6 +77,23 @@ def on_disconnect(reason: Any = None) -> None:
             to=session_room(session_id),
             skip_sid=request.sid,
         )
+
+
+def _left_lobby(session_id: int, link_id: int) -> None:
+    """A waiting page left: its link no longer waits, unless another of its pages still does."""
+    others = [
+        sid
+        for sid, _ in socketio.server.manager.get_participants("/", link_room(link_id))
+        if sid != request.sid
+    ]
+    link = db.session.get(JoinLink, link_id)
+    if others or link is None or link.waiting_since is None:
+        return
+    lobby.set_waiting(link, False)
+    db.session.commit()
+    therapy_session = db.session.get(TherapySession, session_id)
+    if therapy_session is not None:
+        emit("lobby:state", lobby.lobby_state(therapy_session), to=session_room(session_id))
 
 
 @socketio.on("*")
