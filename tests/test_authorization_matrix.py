@@ -313,7 +313,8 @@ def test_every_route_is_in_the_table(app):
 def test_every_socket_event_is_in_the_table():
     from telehealth.extensions import socketio
 
-    handled = {name for name, _, _ in socketio.handlers} - {"connect", "disconnect"}
+    # "*" answers every event outside the protocol with unknown_event (test_event_budget.py)
+    handled = {name for name, _, _ in socketio.handlers} - {"connect", "disconnect", "*"}
     assert handled == set(SOCKET) - {"connect"}
 
 
