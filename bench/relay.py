@@ -148,14 +148,12 @@ def prepare_app_rooms(db_url: str, rooms: int) -> tuple[list[tuple[str, str, int
             link, _ = JoinLink.issue(ts, timedelta(hours=4))
             db.session.add(link)
             db.session.flush()
-            out.append((ts.id, link.id))
+            out.append((ts.id, link))
         db.session.commit()
         staff_cookie = signer.dumps(
             {"_user_id": str(therapist.id), "_fresh": True, "login_id": login.id}
         )
-        result = [
-            (staff_cookie, signer.dumps({"client_link_id": link_id}), sid) for sid, link_id in out
-        ]
+        result = [(staff_cookie, signer.dumps(link.cookie(SECRET)), sid) for sid, link in out]
     return result, "bench@example.org"
 
 

@@ -85,9 +85,13 @@ def _socket_settings() -> dict:
         "SOCKETIO_PING_TIMEOUT": _env_float("SOCKETIO_PING_TIMEOUT", 5.0),
         # How long a socket's login or link check holds before the database is asked again.
         "SOCKET_RECHECK_S": _env_float("SOCKET_RECHECK_S", 10.0),
-        # Per-connection event budget: a socket past it is told and disconnected.
+        # The event budget of a login or a link (all its sockets): a socket past it is told
+        # and disconnected.
         "SOCKET_EVENTS_PER_S": _env_float("SOCKET_EVENTS_PER_S", 20.0),
         "SOCKET_EVENT_BURST": _env_float("SOCKET_EVENT_BURST", 60.0),
+        # How many sockets one staff login and one join link may hold at once (per process).
+        "SOCKETS_PER_LOGIN": int(os.environ.get("SOCKETS_PER_LOGIN", "4")),
+        "SOCKETS_PER_LINK": int(os.environ.get("SOCKETS_PER_LINK", "3")),
     }
 
 

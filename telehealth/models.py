@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -285,6 +286,10 @@ class JoinLink(db.Model):
         )
         return link, token
 
+    @property
+    def client_id(self) -> int:
+        return self.therapy_session.client_id
+
     def usable(self, now: datetime | None = None) -> bool:
         return self.is_usable(self.revoked_at, self.expires_at, now)
 
@@ -294,6 +299,36 @@ class JoinLink(db.Model):
     ) -> bool:
         """The rule, for a link row read without loading the link (the sockets' recheck)."""
         return revoked_at is None and (now or utcnow()) < expires_at
+
+    @staticmethod
+    def cookie_key(token_hash: str, secret: str | bytes) -> str:
+        """What a client cookie carries of this link's secret (an HMAC of its token hash): a
+        cookie then fits only the row it was made for, never a later one with the same id."""
+        key = secret.encode() if isinstance(secret, str) else secret
+        return hmac.new(key, token_hash.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def cookie(self, secret: str | bytes) -> dict[str, Any]:
+        """What the client cookie holds: the link, its key, its session and its client."""
+        return {
+            "client_link_id": self.id,
+            "client_link_key": self.cookie_key(self.token_hash, secret),
+            "client_session_id": self.therapy_session_id,
+            "client_id": self.therapy_session.client_id,
+        }
+
+    @classmethod
+    def fits_cookie(cls, cookie: Any, row: Any, secret: str | bytes) -> bool:
+        """Does the cookie name this link (a JoinLink, or a row with its id, token_hash,
+        therapy_session_id and the session's client_id) in every part? Checked on every
+        request and socket, so a cookie never opens a later row that got the same id."""
+        key = cookie.get("client_link_key")
+        return (
+            cookie.get("client_link_id") == row.id
+            and cookie.get("client_session_id") == row.therapy_session_id
+            and cookie.get("client_id") == row.client_id
+            and isinstance(key, str)
+            and hmac.compare_digest(key, cls.cookie_key(row.token_hash, secret))
+        )
 
     @classmethod
     def find(cls, token: str) -> JoinLink | None:

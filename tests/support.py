@@ -91,6 +91,12 @@ def received(sock, name: str) -> list:
     return [m["args"][0] for m in sock.get_received() if m["name"] == name]
 
 
+def join(http, token: str):
+    """Open a join link and press its button, as a client does; the answer to the press."""
+    page = http.get(f"/join/{token}")
+    return http.post(f"/join/{token}", data={"csrf_token": csrf_token(page)})
+
+
 class Factory:
     """Makes users, clients, sessions and join links straight in the database."""
 
@@ -164,7 +170,7 @@ class Room:
         self.therapist_http = app.test_client()
         Auth(self.therapist_http).login(self.therapist)
         self.client_http = app.test_client()
-        assert self.client_http.get(f"/join/{self.token}").status_code == 302
+        assert join(self.client_http, self.token).status_code == 302
         self.therapist_socket = sockets(
             self.therapist_http, {"role": "therapist", "session_id": self.session.id}
         )

@@ -26,8 +26,7 @@ from telehealth import create_app
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, Client, Score, StimSet, TherapySession, utcnow
 from telehealth.staff import audit
-
-from .conftest import PG_URL
+from tests.support import PG_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 CLINICAL = {

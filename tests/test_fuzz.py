@@ -93,7 +93,7 @@ THERAPIST_EVENTS = [
     *("stim:update", "stim:start", "stim:pause", "stim:stop", "clock:ping"),
     *("score:prompt", "score:withdraw", "score:enter"),
     *("rtc:signal", "rtc:ice", "video:toggle"),
-    *("lobby:toggle", "lobby:admit"),
+    *("lobby:toggle", "lobby:admit", "lobby:refuse"),
 ]
 
 

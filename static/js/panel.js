@@ -150,13 +150,15 @@ function showError(message) {
   errorEl.hidden = false;
 }
 
-// The waiting room: the switch, and who is waiting to be let in.
+// The waiting room: the switch, and each person waiting, let in or turned away on their own.
 const lobbySwitch = document.getElementById("lobby-enabled");
 const lobbyWaiting = document.getElementById("lobby-waiting");
+const lobbyPeople = document.getElementById("lobby-people");
 socket.on("lobby:state", (lobby) => {
   lobbySwitch.checked = lobby.enabled;
-  lobbyWaiting.hidden = !lobby.waiting;
-  if (lobby.waiting) {
+  lobbyWaiting.hidden = lobby.waiting.length === 0;
+  lobbyPeople.replaceChildren(...lobby.waiting.map(waitingPerson));
+  if (lobby.waiting.length > 0) {
     clearTimeout(goneTimer);
     presenceEl.textContent = "Client: in the waiting room";
     presenceEl.dataset.status = "waiting";
@@ -169,10 +171,36 @@ lobbySwitch.addEventListener("change", () => {
   if (offline()) return;
   socket.emit("lobby:toggle", { enabled: lobbySwitch.checked });
 });
-document.getElementById("admit").addEventListener("click", () => {
-  if (offline()) return;
-  socket.emit("lobby:admit");
-});
+
+function waitingPerson({ link_id: linkId, since, device }) {
+  const at = new Date(since).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const who = `${device}, waiting since ${at}`;
+  const row = document.createElement("li");
+  row.className = "lobby-person";
+  row.dataset.linkId = String(linkId);
+  const label = document.createElement("span");
+  label.textContent = who;
+  row.append(
+    label,
+    lobbyButton("Admit", `Admit ${who}`, "primary admit", "lobby:admit", linkId),
+    lobbyButton("Refuse", `Refuse ${who}`, "refuse", "lobby:refuse", linkId),
+  );
+  return row;
+}
+
+function lobbyButton(text, label, className, event, linkId) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = className;
+  button.textContent = text;
+  button.setAttribute("aria-label", label);
+  button.addEventListener("click", () => {
+    if (offline()) return;
+    button.disabled = true;
+    socket.emit(event, { link_id: linkId });
+  });
+  return button;
+}
 
 setupCallCard(document.getElementById("call"), socket, { offline });
 setupRecord(document.getElementById("record"));

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, session, url_for
+import sqlalchemy as sa
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 
 from ..extensions import db
 from ..live.access import current_client_session
 from ..models import JoinLink, utcnow
 from ..staff import audit
 from . import bp
+from .devices import describe_device
 
 
-@bp.route("/join/<token>")
+@bp.route("/join/<token>", methods=["GET", "POST"])
 def join(token: str):
-    """Swap the link's token, once, for a client cookie and a URL without the token."""
+    """Opening the link shows a page with one button, and uses nothing (link previewers and
+    mail scanners open links too); the button (a POST, with its CSRF token) swaps the token,
+    once, for a client cookie and a URL without the token."""
     link = JoinLink.find(token)
     if link is None or not link.usable():
         abort(404, "This link is not valid, or it has expired. Ask your therapist for a new one.")
@@ -26,8 +30,17 @@ def join(token: str):
         )
         db.session.commit()
         abort(410, "This link has already been used. Ask your therapist for a new one.")
-    link.used_at = utcnow()
-    session["client_link_id"] = link.id
+    if request.method == "GET":
+        return render_template("client/join.html")
+    used = db.session.execute(  # once only, even for two presses at the same moment
+        sa.update(JoinLink)
+        .where(JoinLink.id == link.id, JoinLink.used_at.is_(None))
+        .values(used_at=utcnow(), device=describe_device(request.user_agent.string))
+    )
+    if used.rowcount != 1:
+        db.session.rollback()
+        abort(410, "This link has already been used. Ask your therapist for a new one.")
+    session.update(link.cookie(current_app.config["SECRET_KEY"]))
     audit.log(
         "link.used",
         detail=f"link {link.id}",

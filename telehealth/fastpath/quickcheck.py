@@ -23,8 +23,18 @@ THERAPIST, CLIENT = "therapist", "client"
 # What the checks compare, and nothing else (not the session's record): plain rows.
 _LOGIN, _USER, _SESSION = StaffLogin.__table__, User.__table__, TherapySession.__table__
 _LINK = JoinLink.__table__
-_CHECK_LINK = sa.select(_LINK.c.therapy_session_id, _LINK.c.revoked_at, _LINK.c.expires_at).where(
-    _LINK.c.id == sa.bindparam("link_id")
+_CHECK_LINK = (
+    sa.select(
+        _LINK.c.id,
+        _LINK.c.therapy_session_id,
+        _LINK.c.revoked_at,
+        _LINK.c.expires_at,
+        _LINK.c.token_hash,
+        _SESSION.c.client_id,
+    )
+    .select_from(_LINK)
+    .join(_SESSION, _SESSION.c.id == _LINK.c.therapy_session_id)
+    .where(_LINK.c.id == sa.bindparam("link_id"))
 )
 _CONFIRM_THERAPIST = (
     sa.select(
@@ -44,12 +54,14 @@ _CONFIRM_THERAPIST = (
 )
 
 
-def link_ok(link: Any, session_id: Any) -> bool:
-    """Is the link (a JoinLink or a row of its columns) usable, and for this session?"""
+def link_ok(link: Any, session_id: Any, cookie: Any, secret: str | bytes) -> bool:
+    """Is the link (a JoinLink or a row of its columns) usable, for this session, and the very
+    one the client cookie was made for?"""
     return (
         link is not None
         and link.therapy_session_id == session_id
         and JoinLink.is_usable(link.revoked_at, link.expires_at)
+        and JoinLink.fits_cookie(cookie, link, secret)
     )
 
 
@@ -66,7 +78,7 @@ class QuickCheck:
         role, session_id = saved.get("socket_role"), saved.get("socket_session_id")
         if role == CLIENT:
             link = self.link.one_or_none({"link_id": saved.get("client_link_id")})
-            return link_ok(link, session_id)
+            return link_ok(link, session_id, saved, self.config["SECRET_KEY"])
         login_id, user_id = saved.get("login_id"), saved.get("_user_id")
         if role != THERAPIST or not isinstance(login_id, str):
             return False

@@ -34,10 +34,15 @@ def therapist_session(session_id: Any) -> TherapySession | None:
 
 
 def current_client_session() -> TherapySession | None:
-    """The session the client cookie's join link opens, while the link is usable."""
+    """The session the client cookie's join link opens, while the link is usable and is the
+    very row the cookie was made for (its key, session and client all fit)."""
     link_id = session.get("client_link_id")
     link = db.session.get(JoinLink, link_id) if isinstance(link_id, int) else None
-    return link.therapy_session if link is not None and link.usable() else None
+    if link is None or not link.usable():
+        return None
+    if not JoinLink.fits_cookie(session, link, current_app.config["SECRET_KEY"]):
+        return None
+    return link.therapy_session
 
 
 def identify(auth: Any) -> tuple[str, TherapySession] | None:

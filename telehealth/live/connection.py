@@ -5,15 +5,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from flask import Flask, request, session
-from flask_socketio import ConnectionRefusedError, emit, join_room
+from flask import Flask, current_app, request, session
+from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
 from ..extensions import db, socketio
-from ..models import TherapySession
+from ..models import JoinLink, TherapySession
 from . import lobby, scores, state, video
 from .access import CLIENT, THERAPIST, identify
 from .channels import link_room, lobby_room, login_room, session_room
-from .guard import EventError, fast_event
+from .guard import EventError, error, fast_event, within_rate
 
 
 @socketio.on("connect")
@@ -23,16 +23,19 @@ def on_connect(auth: Any = None) -> None:
     if who is None:
         raise ConnectionRefusedError("unauthorized")
     role, therapy_session = who
-    session["socket_role"], session["socket_session_id"] = role, therapy_session.id
-    session["checked_at"] = time.monotonic()
     # A room per login and per join link, so ending either cuts this socket at once.
     if role == THERAPIST:
-        join_room(login_room(session["login_id"]))
+        own, most = login_room(session["login_id"]), current_app.config["SOCKETS_PER_LOGIN"]
     else:
-        join_room(link_room(session["client_link_id"]))
-        if lobby.must_wait(therapy_session, session["client_link_id"]):
-            _wait_in_lobby(therapy_session)
-            return
+        own, most = link_room(session["client_link_id"]), current_app.config["SOCKETS_PER_LINK"]
+    if len(list(socketio.server.manager.get_participants("/", own))) >= most:
+        raise ConnectionRefusedError("too many connections")
+    session["socket_role"], session["socket_session_id"] = role, therapy_session.id
+    session["checked_at"] = time.monotonic()
+    join_room(own)
+    if role == CLIENT and lobby.must_wait(therapy_session, session["client_link_id"]):
+        _wait_in_lobby(therapy_session)
+        return
     room = session_room(therapy_session.id)
     join_room(room)
     emit("stim:state", state.wire_state(therapy_session.stim_state))
@@ -52,7 +55,7 @@ def _wait_in_lobby(therapy_session: TherapySession) -> None:
     """A client not yet let in: outside the room, in its waiting room; the therapist hears."""
     session["in_lobby"] = True
     join_room(lobby_room(therapy_session.id))
-    lobby.set_waiting(therapy_session, True)
+    lobby.set_waiting(db.session.get(JoinLink, session["client_link_id"]), True)
     db.session.commit()
     emit("lobby:waiting", {})
     emit("lobby:state", lobby.lobby_state(therapy_session), to=session_room(therapy_session.id))
@@ -63,11 +66,7 @@ def on_disconnect(reason: Any = None) -> None:
     """Anyone: leaving; the therapist hears when the client's page goes away."""
     session_id = session.get("socket_session_id")
     if session.get("in_lobby"):
-        therapy_session = db.session.get(TherapySession, session_id)
-        if therapy_session is not None and therapy_session.client_waiting_since is not None:
-            lobby.set_waiting(therapy_session, False)
-            db.session.commit()
-            emit("lobby:state", lobby.lobby_state(therapy_session), to=session_room(session_id))
+        _left_lobby(session_id, session.get("client_link_id"))
         return
     if session.get("socket_role") == CLIENT:
         state.client_left(session_id)
@@ -78,6 +77,33 @@ def on_disconnect(reason: Any = None) -> None:
             to=session_room(session_id),
             skip_sid=request.sid,
         )
+
+
+def _left_lobby(session_id: int, link_id: int) -> None:
+    """A waiting page left: its link no longer waits, unless another of its pages still does."""
+    others = [
+        sid
+        for sid, _ in socketio.server.manager.get_participants("/", link_room(link_id))
+        if sid != request.sid
+    ]
+    link = db.session.get(JoinLink, link_id)
+    if others or link is None or link.waiting_since is None:
+        return
+    lobby.set_waiting(link, False)
+    db.session.commit()
+    therapy_session = db.session.get(TherapySession, session_id)
+    if therapy_session is not None:
+        emit("lobby:state", lobby.lobby_state(therapy_session), to=session_room(session_id))
+
+
+@socketio.on("*")
+def on_unknown_event(event: str, *_args: Any) -> dict[str, Any]:
+    """Anyone: an event outside the protocol still takes a token of the budget, and is refused."""
+    if not within_rate():
+        reply = error("rate_limited", "Too many messages; the connection was closed.")
+        disconnect()
+        return reply
+    return error("unknown_event", f"There is no event called {str(event)[:40]!r}.")
 
 
 @fast_event("clock:ping", THERAPIST, CLIENT, in_lobby=True, by_person=False)

@@ -17,6 +17,7 @@ from ..extensions import db, socketio
 from ..fastpath.quickcheck import THERAPIST, QuickCheck
 from ..staff import logins
 from ..stimulation import StimError
+from . import budget
 from .access import recently_checked, still_allowed
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,9 @@ def enabled_flag(event: str, payload: Any) -> bool:
 
 
 def within_rate() -> bool:
-    """A token bucket per connection (kept in the socket's own session): False when empty."""
-    return take_token(session, current_app.config, time.monotonic())
+    """A token bucket per login or link (live.budget): False when empty."""
+    app = current_app._get_current_object()
+    return take_token(budget.holder(app, session), app.config, time.monotonic())
 
 
 def take_token(socket_session: dict, config: dict, now: float) -> bool:
@@ -182,16 +184,12 @@ def init_app(app: Flask, check: QuickCheck) -> None:
 
 
 def _fast_or_guarded(app, server, check, fast, guarded, roles, flags) -> Callable:
-    config, (in_lobby, by_person, event) = app.config, flags
+    in_lobby, by_person, event = flags
 
     def handle(sid: str, *args: Any) -> Any:
         environ = server.get_environ(sid)
         saved = environ.get("saved_session") if environ else None  # the socket's own session
-        if (
-            saved is None
-            or len(args) > 1
-            or not _may_go_fast(saved, roles, in_lobby, config, check)
-        ):
+        if saved is None or len(args) > 1 or not _may_go_fast(app, saved, roles, in_lobby, check):
             return guarded(sid, *args)
         if by_person:
             note_activity(saved, check.engine, time.monotonic())
@@ -206,8 +204,9 @@ def _fast_or_guarded(app, server, check, fast, guarded, roles, flags) -> Callabl
             server.emit("error", SERVER_ERROR, to=sid)
             return {"ok": False, "error": SERVER_ERROR}
         if answer is SLOW:  # the guarded way takes the event's token itself
-            tokens, last = saved["rate_bucket"]
-            saved["rate_bucket"] = (tokens + 1, last)
+            bucket = budget.holder(app, saved)
+            tokens, last = bucket["rate_bucket"]
+            bucket["rate_bucket"] = (tokens + 1, last)
             return guarded(sid, *args)
         return answer
 
@@ -215,11 +214,12 @@ def _fast_or_guarded(app, server, check, fast, guarded, roles, flags) -> Callabl
 
 
 def _may_go_fast(
-    saved: dict, roles: frozenset[str], in_lobby: bool, config: dict, check: QuickCheck
+    app: Flask, saved: dict, roles: frozenset[str], in_lobby: bool, check: QuickCheck
 ) -> bool:
-    now = time.monotonic()
+    now, config = time.monotonic(), app.config
     if saved.get("socket_role") not in roles or (saved.get("in_lobby") and not in_lobby):
         return False  # refused the guarded way, with its error and log line
     if not recently_checked(saved, config, check, now):
         return False  # the full check, the guarded way
-    return take_token(saved, config, now)  # past the budget: the guarded way cuts it
+    # past the budget: the guarded way cuts it
+    return take_token(budget.holder(app, saved), config, now)

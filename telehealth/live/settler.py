@@ -1,21 +1,27 @@
 """The settle loop: once per served process, it ends sets and stops at their planned end,
-pauses a set whose client has gone (the clinical fail-safe), and asks for SQLite's log copy."""
+pauses a set whose client has gone (the clinical fail-safe), cuts the sockets of links that
+expired and of staff logins that timed out, and asks for SQLite's log copy."""
 
 from __future__ import annotations
 
 import logging
 import time
+from datetime import datetime, timedelta
 
-from flask import Flask
+import sqlalchemy as sa
+from flask import Flask, current_app
 
 from ..extensions import db, socketio
 from ..fastpath import checkpoint
+from ..models import JoinLink, StaffLogin, utcnow
+from ..staff import logins
 from . import state
-from .channels import session_room
+from .channels import cut_sockets, link_room, session_room
 
 log = logging.getLogger(__name__)
 RUNNING, TASK = "telehealth.settler", "telehealth.settler_task"
 FAILSAFE_EVERY_S = 1.0  # how often the fail-safe looks (it waits CLIENT_GONE_PAUSE_S anyway)
+EXPIRY_EVERY_S = 5.0  # how often expired links and timed-out logins are looked for and cut
 
 
 def start_settler(app: Flask) -> None:
@@ -36,9 +42,38 @@ def stop_settler(app: Flask) -> None:
         task.join()
 
 
+def cut_expired(now: datetime, since: datetime | None = None) -> None:
+    """Cut the sockets of the links that expired after ``since`` (by default two rounds ago)
+    and up to ``now``, and end the staff logins idle or alive too long (their sockets are cut
+    through logins_ended): a socket that sends nothing would otherwise keep hearing the room
+    until its next event's check."""
+    since = since or now - timedelta(seconds=2 * EXPIRY_EVERY_S)
+    expired_links = db.session.scalars(
+        sa.select(JoinLink.id).where(
+            JoinLink.revoked_at.is_(None),
+            JoinLink.expires_at <= now,
+            JoinLink.expires_at > since,
+        )
+    ).all()
+    config = current_app.config
+    idle = timedelta(minutes=config["STAFF_IDLE_TIMEOUT_MIN"])
+    lifetime = timedelta(hours=config["STAFF_SESSION_MAX_HOURS"])
+    timed_out = db.session.scalars(
+        sa.select(StaffLogin.id).where(
+            StaffLogin.revoked_at.is_(None),
+            sa.or_(StaffLogin.last_seen_at < now - idle, StaffLogin.created_at < now - lifetime),
+        )
+    ).all()
+    db.session.rollback()  # only read; end_logins writes in its own transaction
+    for link_id in expired_links:
+        cut_sockets(link_room(link_id), "link expired")
+    logins.end_logins(list(timed_out), reason="timeout")
+
+
 def _settle_loop(app: Flask, interval: float) -> None:
     gone_s = app.config["CLIENT_GONE_PAUSE_S"]
     failsafe_every, failsafe_at = min(FAILSAFE_EVERY_S, gone_s / 5), -1e9
+    expiry_at, expiry_since = -1e9, None
     while True:
         socketio.sleep(interval)
         if not app.extensions[RUNNING]:
@@ -47,6 +82,10 @@ def _settle_loop(app: Flask, interval: float) -> None:
             try:
                 checkpoint.run_if_due(app)
                 state.settle_due(state.publish_state)
+                if time.monotonic() - expiry_at >= EXPIRY_EVERY_S:
+                    expiry_at, now = time.monotonic(), utcnow()
+                    cut_expired(now, expiry_since)
+                    expiry_since = now
                 if time.monotonic() - failsafe_at < failsafe_every:
                     continue
                 failsafe_at = time.monotonic()

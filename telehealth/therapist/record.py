@@ -12,9 +12,10 @@ from wtforms.fields.choices import SelectChoice
 from ..exports import csv_response
 from ..extensions import db
 from ..forms import ActionForm
+from ..live.channels import cut_sockets, link_room, lobby_room, session_room
 from ..live.scores import scores_of, scores_of_sessions
 from ..live.sets import set_counts, sets_of
-from ..models import EMDR_PHASES, Client, Preset, Score, StimSet, TherapySession, utcnow
+from ..models import EMDR_PHASES, Client, JoinLink, Preset, Score, StimSet, TherapySession, utcnow
 from ..staff import audit, logins
 from . import bp
 from .forms import ClientDetailsForm, DeleteClientForm
@@ -125,8 +126,18 @@ def delete_client(client_id: int):
         flash("Type the client's pseudonym exactly to erase them.", "error")
         return redirect(url_for("therapist.client_page", client_id=client.id))
     audit.log("client.erased", detail=f"client {client.id}", client_id=client.id)
+    session_ids = [therapy_session.id for therapy_session in _sessions_of(client)]
+    link_ids = db.session.scalars(
+        sa.select(JoinLink.id).where(JoinLink.therapy_session_id.in_(session_ids))
+    ).all()
     db.session.delete(client)
     db.session.commit()
+    # Whoever is still in one of its rooms loses it now: the client's pages (in the room or
+    # waiting) and the therapist's panels of those sessions.
+    for room in [link_room(i) for i in link_ids] + [
+        r for i in session_ids for r in (session_room(i), lobby_room(i))
+    ]:
+        cut_sockets(room, "client erased")
     flash("The client and all their records are erased.")
     return redirect(url_for("therapist.clients"))
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from telehealth.extensions import db
 from telehealth.models import AuditEvent
-from tests.conftest import Auth
+from tests.support import Auth
 
 PSEUDONYM = "Robin Secretname"
 NOTES = "Dreams of the flood again"

@@ -152,6 +152,13 @@ def make_link(panel) -> str:
     return panel.input_value("#link-url")
 
 
+def follow_link(page, link: str) -> None:
+    """Open a join link and press its button, as a client does (opening alone uses nothing)."""
+    page.goto(link)
+    page.click("#join")
+    page.wait_for_url("**/room")
+
+
 def open_room(panel, client, server: Server, email: str, client_server: Server | None = None):
     """A session with the therapist's panel and the client's page connected (the client's
     page may be served by another server process of the same deployment)."""
@@ -159,7 +166,7 @@ def open_room(panel, client, server: Server, email: str, client_server: Server |
     link = make_link(panel)
     if client_server is not None:
         link = link.replace(server.url, client_server.url)
-    client.goto(link)
+    follow_link(client, link)
     client.wait_for_selector("#connection[data-status=connected]")
 
 

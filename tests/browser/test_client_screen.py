@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.harness import make_link, open_panel
+from tests.browser.harness import follow_link, make_link, open_panel
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def test_the_canvas_is_drawn_at_device_resolution_on_a_high_dpi_phone(browser, j
         has_touch=True,
     )
     page = ctx.new_page()
-    page.goto(join_url)
+    follow_link(page, join_url)
     page.wait_for_selector("#connection[data-status=connected]")
     size = canvas_size(page)
     assert (size["cssW"], size["cssH"]) == (390, 844)  # fills the screen
@@ -50,7 +50,7 @@ def test_the_canvas_is_drawn_at_device_resolution_on_a_high_dpi_phone(browser, j
 def test_the_canvas_follows_a_resize_and_a_rotation(browser, join_url):
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     page = ctx.new_page()
-    page.goto(join_url)
+    follow_link(page, join_url)
     page.wait_for_selector("#connection[data-status=connected]")
     page.set_viewport_size({"width": 844, "height": 390})  # turned to landscape
     page.wait_for_timeout(300)

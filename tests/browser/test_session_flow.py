@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.browser.harness import PASSWORD, collect_errors, login, sample, spread
+from tests.browser.harness import PASSWORD, collect_errors, follow_link, login, sample, spread
 
 
 def speed_pps(samples: list[dict], axis: str) -> float:
@@ -88,7 +88,7 @@ def test_therapist_opens_a_session_and_makes_a_join_link(pages, server):
 
 def test_client_joins_by_link_and_sees_the_target(pages):
     page = pages["client"]
-    page.goto(pages["link"])
+    follow_link(page, pages["link"])
     assert page.url.endswith("/room"), "the token must leave the address bar"
     page.wait_for_selector("#connection[data-status=connected]")
     box = page.locator("#stage").bounding_box()

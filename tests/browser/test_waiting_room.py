@@ -1,12 +1,12 @@
 """The waiting room in Chromium: the client's page says to wait and shows nothing of the
-session; the therapist's panel says who waits; one click lets the client in, and a reload
-does not send them back."""
+session; the therapist's panel lists each person waiting (device, since when) with their own
+Admit and Refuse buttons; one click lets the client in, and a reload does not send them back."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.browser.harness import collect_errors, make_link, open_panel
+from tests.browser.harness import collect_errors, follow_link, make_link, open_panel
 
 SHOTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
@@ -20,15 +20,21 @@ def test_the_client_waits_until_the_therapist_lets_them_in(browser, server, tmp_
     open_panel(panel, server, f"lobby-{viewport}@example.org")
     panel.check("#lobby-enabled")
     panel.wait_for_function("() => document.getElementById('lobby-enabled').checked")
-    client.goto(make_link(panel))
+    follow_link(client, make_link(panel))
     client.wait_for_selector("#notice:has-text('your therapist will let you in')")
     assert client.get_attribute("body", "data-rev") is None  # no state: nothing drawn
     assert client.is_hidden("#call")
-    panel.wait_for_selector("#lobby-waiting:has-text('waiting room')")
+    person = "Chrome on Linux, waiting since "  # the button's name: "Admit " + device and time
+    admit = panel.locator(f"#lobby-people button[aria-label^='Admit {person}']")
+    admit.wait_for()
+    assert panel.locator("#lobby-people li").count() == 1
+    for button in (admit, panel.locator("#lobby-people button.refuse")):
+        box = button.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44  # touch targets
     assert panel.text_content("#client-presence") == "Client: in the waiting room"
     panel.screenshot(path=str(tmp_path / "panel-waiting.png"))
     client.screenshot(path=str(tmp_path / f"client-waiting-{viewport}.png"))
-    panel.click("#admit")
+    admit.click()
     client.wait_for_selector("body[data-rev]", timeout=10_000)
     assert client.is_hidden("#notice")
     panel.wait_for_selector("#lobby-waiting", state="hidden")

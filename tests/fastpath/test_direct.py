@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from telehealth.extensions import db
 from telehealth.fastpath.direct import DirectStatement, database_file, hot_connection
 from telehealth.live import state as room_state
-from telehealth.models import TherapySession
+from telehealth.models import JoinLink, TherapySession
 
 
 @pytest.fixture
@@ -59,7 +59,7 @@ def test_a_due_socket_check_reads_on_the_kept_connection_too(app, room, checkout
     saved = {
         "socket_role": "client",
         "socket_session_id": room.session.id,
-        "client_link_id": room.link.id,
+        **db.session.get(JoinLink, room.link.id).cookie(app.config["SECRET_KEY"]),
     }
     assert check.confirm(saved) is True  # (the kept connection made)
     checkouts.clear()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, JoinLink, TherapySession
-from tests.support import Auth
+from tests.support import Auth, join
 
 pytestmark = pytest.mark.both_socket_paths
 
@@ -38,12 +38,12 @@ def lobby(app, make, sockets):
     r.therapist_socket = sockets(
         r.therapist_http, {"role": "therapist", "session_id": r.session.id}
     )
-    assert lobby_states(r.therapist_socket) == [{"enabled": False, "waiting": False}]
+    assert lobby_states(r.therapist_socket) == [{"enabled": False, "waiting": []}]
     ack = r.therapist_socket.emit("lobby:toggle", {"enabled": True}, callback=True)
     assert ack == {"ok": True, "enabled": True}
-    assert lobby_states(r.therapist_socket) == [{"enabled": True, "waiting": False}]
+    assert lobby_states(r.therapist_socket) == [{"enabled": True, "waiting": []}]
     r.client_http = app.test_client()
-    assert r.client_http.get(f"/join/{token}").status_code == 302
+    assert join(r.client_http, token).status_code == 302
     r.arrive = lambda: sockets(r.client_http, {"role": "client"})
     return r
 
@@ -53,11 +53,17 @@ def stored(session_id: int) -> TherapySession:
     return db.session.get(TherapySession, session_id)
 
 
+def waiting_since(link_id: int):
+    db.session.expire_all()
+    return db.session.get(JoinLink, link_id).waiting_since
+
+
 def test_a_waiting_client_gets_nothing_of_the_session_and_can_do_nothing_in_it(lobby):
     client = lobby.arrive()
     assert client.is_connected()
     assert names(client) == ["lobby:waiting"]  # no state, no video, no question
-    assert lobby_states(lobby.therapist_socket) == [{"enabled": True, "waiting": True}]
+    [shown] = lobby_states(lobby.therapist_socket)
+    assert shown["enabled"] is True and [w["link_id"] for w in shown["waiting"]] == [lobby.link.id]
     rev = stored(lobby.session.id).stim_rev
     # what happens in the room does not reach the waiting room
     lobby.therapist_socket.emit("stim:update", {"speed_pps": 2.0}, callback=True)
@@ -93,10 +99,10 @@ def test_the_therapist_lets_the_client_in_and_a_drop_does_not_send_them_back(lob
     client = lobby.arrive()
     client.get_received()
     lobby.therapist_socket.get_received()
-    ack = lobby.therapist_socket.emit("lobby:admit", callback=True)
-    assert ack == {"ok": True, "admitted": 1}
+    ack = lobby.therapist_socket.emit("lobby:admit", {"link_id": lobby.link.id}, callback=True)
+    assert ack == {"ok": True, "link_id": lobby.link.id}
     assert names(client) == ["lobby:admitted"]
-    assert lobby_states(lobby.therapist_socket) == [{"enabled": True, "waiting": False}]
+    assert lobby_states(lobby.therapist_socket) == [{"enabled": True, "waiting": []}]
     link = db.session.get(JoinLink, lobby.link.id)
     db.session.refresh(link)
     assert link.admitted_at is not None
@@ -114,7 +120,7 @@ def test_the_therapist_lets_the_client_in_and_a_drop_does_not_send_them_back(lob
     inside.disconnect()
     again = lobby.arrive()
     assert "lobby:waiting" not in names(again)
-    assert stored(lobby.session.id).client_waiting_since is None
+    assert waiting_since(lobby.link.id) is None
 
 
 def test_turning_the_waiting_room_off_lets_the_waiting_client_in(lobby):
@@ -123,7 +129,7 @@ def test_turning_the_waiting_room_off_lets_the_waiting_client_in(lobby):
     ack = lobby.therapist_socket.emit("lobby:toggle", {"enabled": False}, callback=True)
     assert ack == {"ok": True, "enabled": False}
     assert names(client) == ["lobby:admitted"]
-    assert lobby_states(lobby.therapist_socket)[-1] == {"enabled": False, "waiting": False}
+    assert lobby_states(lobby.therapist_socket)[-1] == {"enabled": False, "waiting": []}
     client.disconnect()
     assert "stim:state" in names(lobby.arrive())
 
@@ -140,17 +146,17 @@ def test_a_client_who_leaves_the_waiting_room_is_no_longer_shown_waiting(lobby):
     client = lobby.arrive()
     lobby.therapist_socket.get_received()
     client.disconnect()
-    assert lobby_states(lobby.therapist_socket) == [{"enabled": True, "waiting": False}]
-    assert stored(lobby.session.id).client_waiting_since is None
+    assert lobby_states(lobby.therapist_socket) == [{"enabled": True, "waiting": []}]
+    assert waiting_since(lobby.link.id) is None
 
 
 def test_a_new_link_waits_to_be_let_in_again(app, lobby, make, sockets):
     client = lobby.arrive()
-    lobby.therapist_socket.emit("lobby:admit", callback=True)
+    lobby.therapist_socket.emit("lobby:admit", {"link_id": lobby.link.id}, callback=True)
     client.disconnect()
     _, token = make.link(lobby.session)
     other = app.test_client()
-    assert other.get(f"/join/{token}").status_code == 302
+    assert join(other, token).status_code == 302
     newcomer = sockets(other, {"role": "client"})
     assert names(newcomer) == ["lobby:waiting"]
 
@@ -164,8 +170,17 @@ def test_a_new_link_waits_to_be_let_in_again(app, lobby, make, sockets):
         ("lobby:toggle", {"enabled": 0}),
         ("lobby:toggle", {"enabled": False, "also": 1}),
         ("lobby:toggle", [False]),
+        ("lobby:admit", None),
+        ("lobby:admit", {}),
         ("lobby:admit", {"everyone": True}),
         ("lobby:admit", "now"),
+        ("lobby:admit", {"link_id": "1"}),
+        ("lobby:admit", {"link_id": True}),
+        ("lobby:admit", {"link_id": 1.0}),
+        ("lobby:admit", {"link_id": 1, "also": 1}),
+        ("lobby:refuse", None),
+        ("lobby:refuse", {"link_id": "1"}),
+        ("lobby:refuse", [1]),
     ],
 )
 def test_bad_waiting_room_payloads_are_refused_and_change_nothing(lobby, event, payload):
@@ -175,6 +190,7 @@ def test_bad_waiting_room_payloads_are_refused_and_change_nothing(lobby, event, 
     assert ack["ok"] is False and ack["error"]["code"] == "invalid_payload"
     assert ack["error"]["message"]
     session = stored(lobby.session.id)
-    assert session.waiting_room is True and session.client_waiting_since is not None
+    assert session.waiting_room is True and waiting_since(lobby.link.id) is not None
     assert names(client) == []
-    assert db.session.get(JoinLink, lobby.link.id).admitted_at is None
+    link = db.session.get(JoinLink, lobby.link.id)
+    assert link.admitted_at is None and link.revoked_at is None

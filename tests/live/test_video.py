@@ -11,6 +11,7 @@ import pytest
 from telehealth.extensions import db
 from telehealth.live import video
 from telehealth.models import TherapySession
+from tests.support import join
 
 OFFER = {"kind": "offer", "n": 7, "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
 CANDIDATE = {
@@ -57,7 +58,7 @@ def test_an_offer_reaches_the_other_side_of_the_room_only(room, app, make, socke
     other_session = make.session()
     _, token = make.link(other_session)
     outsider_http = app.test_client()
-    outsider_http.get(f"/join/{token}")
+    join(outsider_http, token)
     outsider = sockets(outsider_http, {"role": "client"})
     outsider.get_received()
     ack = room.therapist_socket.emit("rtc:signal", OFFER, callback=True)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, Score, StimSet, TherapySession, utcnow
 from telehealth.staff import audit
-from tests.conftest import Auth
+from tests.support import Auth
 
 NOTES = 'Felt the wave pass.\n<script>alert("x")</script> & "quotes"'
 
