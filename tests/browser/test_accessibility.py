@@ -66,6 +66,22 @@ def test_the_clients_room_has_no_accessibility_violations(pages, size):
     assert axe_violations(page) == []
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_the_join_page_has_no_accessibility_violations(browser, pages, size):
+    width, height = SIZES[size]
+    page = browser.new_context(bypass_csp=True, viewport={"width": width, "height": height})
+    panel = pages["therapist"]
+    panel.goto(pages["session_url"])
+    panel.wait_for_selector("#connection[data-status=connected]")
+    join = page.new_page()
+    join.goto(make_link(panel))
+    join.wait_for_selector("#join")
+    assert axe_violations(join) == []
+    box = join.locator("#join").bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44  # a touch target
+    page.close()
+
+
 def test_the_login_page_has_no_accessibility_violations(browser, server):
     page = browser.new_context(bypass_csp=True).new_page()
     page.goto(server.url + "/login")

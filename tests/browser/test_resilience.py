@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.browser.harness import Server, open_room, sample, spread, wait_until
 
@@ -98,7 +99,12 @@ def test_a_killed_server_comes_back_and_the_session_carries_on(browser, tmp_path
 def test_two_server_processes_share_a_room_through_redis_and_postgresql(
     browser, tmp_path, pg_schema
 ):
-    env = {"DATABASE_URL": pg_schema, "SOCKETIO_MESSAGE_QUEUE": REDIS_URL}
+    # one deployment: one database, one queue, the same data key in every process
+    env = {
+        "DATABASE_URL": pg_schema,
+        "SOCKETIO_MESSAGE_QUEUE": REDIS_URL,
+        "DATA_KEYS": Fernet.generate_key().decode(),
+    }
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
     first = Server(tmp_path / "a", env).start()

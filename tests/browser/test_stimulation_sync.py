@@ -93,7 +93,7 @@ def test_the_mirror_and_the_client_agree_within_2_percent_of_the_path(
     assert max(errors) < 2.0
 
 
-@pytest.mark.parametrize("network", ["room", "slow_room"])
+@pytest.mark.parametrize("network", ["room_pages", "slow_room_pages"])
 def test_a_speed_change_mid_set_does_not_make_the_target_jump(request, network):
     """Over a slow network the change reaches the client late: the target must still not hop
     from the old speed's place to the new one's, it makes the difference up smoothly."""
