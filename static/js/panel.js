@@ -39,9 +39,11 @@ const socket = connect({ role: "therapist", session_id: sessionId }, {
   error(err) {
     showError(err.message);
   },
-  ended() {
-    // This login ended (logout elsewhere, timeout, password change): back to the login page.
-    window.location.assign("/login");
+  ended(info) {
+    // This login ended (logout elsewhere, timeout, password change): back to the login page,
+    // which says why when it was the idle timeout.
+    const why = info && info.reason === "timeout" ? "?ended=timeout" : "";
+    window.location.assign(`/login${why}`);
   },
 });
 const clock = new ServerClock(socket, { onEstimate: showClockOnPage });

@@ -108,6 +108,13 @@ def setup():
     return render_template("auth/setup.html", form=form), (400 if form.errors else 200)
 
 
+# Why a page sent its person back here (``?ended=``): said in words, not left to a flash that
+# another navigation of the same page may have shown already.
+ENDED_NOTICES = {
+    "timeout": "You were logged out after a while without activity. Please log in again.",
+}
+
+
 def _finish_login(user: User):
     user.reset_by_id = None  # its owner is back: a later reset may be any admin's
     logins.start(user)
@@ -141,7 +148,9 @@ def login():
             session["mfa_started"] = time.time()
             return redirect(url_for("auth.login_code"))
         return _finish_login(user)
-    return render_template("auth/login.html", form=form), (400 if request.method == "POST" else 200)
+    notice = ENDED_NOTICES.get(request.args.get("ended", ""))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/login.html", form=form, notice=notice), status
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -181,12 +190,11 @@ def logout():
     audit.log("logout.idle" if idle else "logout")
     db.session.commit()
     logins.end("timeout" if idle else "logout")
-    if idle:
-        flash("You were logged out after a while without activity. Please log in again.")
-    else:
-        flash("You are logged out.")
     if request.accept_mimetypes.best == "application/json":  # the page goes on by itself
         return jsonify(ok=True)
+    if idle:
+        return redirect(url_for("auth.login", ended="timeout"))
+    flash("You are logged out.")
     return redirect(url_for("auth.login"))
 
 

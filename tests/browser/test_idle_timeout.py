@@ -26,7 +26,7 @@ def test_an_idle_panel_warns_then_logs_out_with_words(browser, idle_server):
     dialog.wait_for(state="visible", timeout=5000)
     assert "Still there?" in dialog.text_content()
     assert ":" in page.text_content("[data-idle=countdown]")
-    page.wait_for_url("**/login", timeout=30000)
+    page.wait_for_url("**/login?ended=timeout", timeout=30000)
     assert "logged out after a while without activity" in page.text_content("main")
     page.goto(idle_server.url + "/therapist/clients")
     assert page.url.endswith("/login") or "/login?" in page.url  # the login really ended

@@ -85,3 +85,13 @@ def test_an_idle_staff_page_is_logged_out_with_words(room):
     response = room.therapist_http.get("/therapist/clients", follow_redirects=True)
     assert "logged out after a while without activity" in response.text
     assert the_login(room).revoked_at is not None
+
+
+@pytest.mark.parametrize(
+    ("ended", "says"), [("timeout", True), ("", False), ("<script>", False), ("logout", False)]
+)
+def test_the_login_page_says_why_a_page_came_back_to_it(client, ended, says):
+    page = client.get("/login", query_string={"ended": ended})
+    assert page.status_code == 200
+    assert ("logged out after a while without activity" in page.text) == says
+    assert "<script>" not in page.text.split("</header>")[-1]
