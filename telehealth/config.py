@@ -132,6 +132,11 @@ def _session_settings() -> dict:
         "SQLITE_CHECKPOINT_S": _env_float("SQLITE_CHECKPOINT_S", 0.1),
         # Clinical fail-safe: a running set pauses when the client is gone this long.
         "CLIENT_GONE_PAUSE_S": _env_float("CLIENT_GONE_PAUSE_S", 10.0),
+        # ... and when the therapist's panel is gone this long (the client is told why).
+        "THERAPIST_GONE_PAUSE_S": _env_float("THERAPIST_GONE_PAUSE_S", 10.0),
+        # The practice's name, shown to clients on the welcome page and in page titles.
+        "PRACTICE_NAME": os.environ.get("PRACTICE_NAME", "EMDR Remote").strip()[:80]
+        or "EMDR Remote",
     }
 
 

@@ -30,6 +30,8 @@ class User(UserMixin, db.Model):
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     role: so.Mapped[str] = so.mapped_column(sa.String(16))
+    # How clients see this person on the welcome page ("Dr. Ana Ruiz"); the e-mail if unset.
+    display_name: so.Mapped[str | None] = so.mapped_column(sa.String(80))
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     # Set by an admin's password reset: the user must choose a new password at next login.
@@ -97,6 +99,12 @@ class Client(db.Model):
     preset_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("preset.id", ondelete="SET NULL")
     )
+    # The language of the client's pages (a code of telehealth.i18n.LANGUAGES).
+    language: so.Mapped[str] = so.mapped_column(sa.String(8), default="en")
+    # The photosensitivity and comfort screening, answered once on the client's first visit:
+    # JSON {question: bool}, encrypted; None until answered (telehealth/client/screening.py).
+    screening: so.Mapped[str | None] = so.mapped_column(EncryptedText)
+    screened_at: so.Mapped[datetime | None]
     archived: so.Mapped[bool] = so.mapped_column(default=False)
     archived_at: so.Mapped[datetime | None]  # when treatment ended; retention counts from here
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
@@ -133,6 +141,9 @@ class TherapySession(db.Model):
     # when the client has been gone too long (any process may notice, even after a restart).
     client_connected_at: so.Mapped[datetime | None]
     client_left_at: so.Mapped[datetime | None] = so.mapped_column(index=True)
+    # The same for the therapist's panel: a set pauses when the therapist has gone too long.
+    therapist_connected_at: so.Mapped[datetime | None]
+    therapist_left_at: so.Mapped[datetime | None] = so.mapped_column(index=True)
     # The therapist may run a session without the built-in video call (another tool instead).
     video_enabled: so.Mapped[bool] = so.mapped_column(default=True)
     # Who chose to be in the call: after a reload or a drop, their page rejoins by itself.
