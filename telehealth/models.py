@@ -144,6 +144,9 @@ class TherapySession(db.Model):
     # The same for the therapist's panel: a set pauses when the therapist has gone too long.
     therapist_connected_at: so.Mapped[datetime | None]
     therapist_left_at: so.Mapped[datetime | None] = so.mapped_column(index=True)
+    # When the therapist confirmed they saw the client's screening warnings in this session
+    # (a first set after a "yes" needs it).
+    screening_seen_at: so.Mapped[datetime | None]
     # The therapist may run a session without the built-in video call (another tool instead).
     video_enabled: so.Mapped[bool] = so.mapped_column(default=True)
     # Who chose to be in the call: after a reload or a drop, their page rejoins by itself.
@@ -195,6 +198,8 @@ class StimSet(db.Model):
     ended_at: so.Mapped[datetime | None]
     passes: so.Mapped[int] = so.mapped_column(default=0)
     settings: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
+    # When the client pressed Pause during this set (their own stop; the therapist resumes).
+    client_paused_at: so.Mapped[datetime | None]
 
 
 SCORE_KINDS = {"sud": (0, 10), "voc": (1, 7)}

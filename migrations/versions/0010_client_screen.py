@@ -29,14 +29,20 @@ def upgrade():
     with op.batch_alter_table("therapy_session", schema=None) as batch_op:
         batch_op.add_column(sa.Column("therapist_connected_at", sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column("therapist_left_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("screening_seen_at", sa.DateTime(), nullable=True))
         batch_op.create_index(
             "ix_therapy_session_therapist_left_at", ["therapist_left_at"], unique=False
         )
+    with op.batch_alter_table("stim_set", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("client_paused_at", sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("stim_set", schema=None) as batch_op:
+        batch_op.drop_column("client_paused_at")
     with op.batch_alter_table("therapy_session", schema=None) as batch_op:
         batch_op.drop_index("ix_therapy_session_therapist_left_at")
+        batch_op.drop_column("screening_seen_at")
         batch_op.drop_column("therapist_left_at")
         batch_op.drop_column("therapist_connected_at")
     with op.batch_alter_table("client", schema=None) as batch_op:
