@@ -31,7 +31,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # Importing the blueprints and the live package declares their socket handlers, which
     # must come before live.init_app binds Flask-SocketIO.
-    from . import admin, auth, backup, cli, client, live, retention, staff, therapist, vault, web
+    from . import (
+        admin,
+        auth,
+        backup,
+        cli,
+        client,
+        i18n,
+        live,
+        retention,
+        staff,
+        therapist,
+        vault,
+        web,
+    )
 
     vault.init_app(app)
     db.init_app(app)
@@ -41,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Please log in to continue."
     csrf.init_app(app)
     limiter.init_app(app)
+    i18n.init_app(app)
     web.init_app(app)  # before live: the Socket.IO middleware wraps what web put in place
     live.init_app(app)
     staff.init_app(app)

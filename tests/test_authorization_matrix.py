@@ -29,6 +29,8 @@ HTTP = {
     ("GET", "/join/not-a-real-token"): (404, 404, 404, 404, 404, 404),
     ("POST", "/join/not-a-real-token"): (404, 404, 404, 404, 404, 404),
     ("GET", "/room"): (403, OK, OK, 403, 403, 403),
+    ("GET", "/account"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
+    ("POST", "/account"): (LOGIN, LOGIN, LOGIN, MOVED, MOVED, MOVED),
     ("GET", "/account/password"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
     ("GET", "/account/mfa"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
     ("POST", "/account/active"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),

@@ -161,9 +161,10 @@ form_text = st.text(max_size=300) | st.sampled_from(["", "a" * 5000, "x@y", "\x0
     ("path", "fields", "who"),
     [
         ("/login", ["email", "password"], "anonymous"),
-        ("/therapist/clients", ["pseudonym"], "therapist"),
-        ("/admin/users", ["email", "role", "password", "confirm"], "admin"),
+        ("/therapist/clients", ["pseudonym", "language"], "therapist"),
+        ("/admin/users", ["email", "role", "display_name", "password", "confirm"], "admin"),
         ("/account/password", ["current", "password", "confirm"], "therapist"),
+        ("/account", ["display_name"], "therapist"),
     ],
 )
 def test_forms_never_fail_with_a_server_error(app, make, auth, client, path, fields, who):

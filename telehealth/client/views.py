@@ -1,13 +1,14 @@
-"""The join link exchange and the client's full-screen room."""
+"""The welcome page and its join link exchange, and the client's full-screen room."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 
+from .. import i18n
 from ..extensions import db
 from ..live.access import current_client_session
-from ..models import JoinLink, utcnow
+from ..models import JoinLink, User, utcnow
 from ..staff import audit
 from . import bp
 from .devices import describe_device
@@ -15,9 +16,10 @@ from .devices import describe_device
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
 def join(token: str):
-    """Opening the link shows a page with one button, and uses nothing (link previewers and
-    mail scanners open links too); the button (a POST, with its CSRF token) swaps the token,
-    once, for a client cookie and a URL without the token."""
+    """Opening the link shows the welcome page with one button, and uses nothing (link
+    previewers and mail scanners open links too); the button (a POST, with its CSRF token)
+    swaps the token, once, for a client cookie and a URL without the token. ``?lang=`` shows
+    the page in another language; the button keeps that choice for the client's pages."""
     link = JoinLink.find(token)
     if link is None or not link.usable():
         abort(404, "This link is not valid, or it has expired. Ask your therapist for a new one.")
@@ -31,7 +33,7 @@ def join(token: str):
         db.session.commit()
         abort(410, "This link has already been used. Ask your therapist for a new one.")
     if request.method == "GET":
-        return render_template("client/join.html")
+        return welcome(link)
     used = db.session.execute(  # once only, even for two presses at the same moment
         sa.update(JoinLink)
         .where(JoinLink.id == link.id, JoinLink.used_at.is_(None))
@@ -41,6 +43,9 @@ def join(token: str):
         db.session.rollback()
         abort(410, "This link has already been used. Ask your therapist for a new one.")
     session.update(link.cookie(current_app.config["SECRET_KEY"]))
+    chosen = i18n.known_language(request.form.get("lang"))
+    if chosen:
+        session["lang"] = chosen
     audit.log(
         "link.used",
         detail=f"link {link.id}",
@@ -49,6 +54,23 @@ def join(token: str):
     )
     db.session.commit()
     return redirect(url_for("client.room"))
+
+
+def welcome(link: JoinLink):
+    """The welcome page: the practice and the therapist by name (never the client's
+    pseudonym, never an e-mail address), what will happen, one button, the languages."""
+    therapy_session = link.therapy_session
+    chosen = i18n.known_language(request.args.get("lang"))
+    i18n.use_language(
+        chosen or i18n.known_language(session.get("lang")) or therapy_session.client.language
+    )
+    therapist = db.session.get(User, therapy_session.therapist_id)
+    return render_template(
+        "client/join.html",
+        practice_name=current_app.config["PRACTICE_NAME"],
+        therapist_name=therapist.display_name if therapist else None,
+        chosen_language=chosen,
+    )
 
 
 @bp.route("/room")

@@ -89,6 +89,7 @@ def client_page(client_id: int):
         client.pronouns = (form.pronouns.data or "").strip() or None
         client.preferences = (form.preferences.data or "").strip() or None
         client.preset_id = form.preset_id.data or None
+        client.language = form.language.data
         db.session.commit()
         flash("Saved.")
         return redirect(url_for("therapist.client_page", client_id=client.id))

@@ -43,7 +43,13 @@ def get_session_or_404(session_id: int) -> TherapySession:
 def clients():
     form = ClientForm()
     if form.validate_on_submit():
-        db.session.add(Client(therapist_id=current_user.id, pseudonym=form.pseudonym.data.strip()))
+        db.session.add(
+            Client(
+                therapist_id=current_user.id,
+                pseudonym=form.pseudonym.data.strip(),
+                language=form.language.data,
+            )
+        )
         db.session.commit()
         flash("Client added.")
         return redirect(url_for("therapist.clients"))
