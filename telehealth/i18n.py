@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 
 from .extensions import babel
@@ -32,8 +32,9 @@ def use_language(code: str | None) -> None:
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale selector: the client's language on the client's pages."""
-    if request.blueprint != "client":
+    """Flask-Babel's locale selector: the client's language on the client's pages (English
+    outside a request: the command line, the settle loop)."""
+    if not has_request_context() or request.blueprint != "client":
         return DEFAULT_LANGUAGE
     return (
         g.get("page_language")

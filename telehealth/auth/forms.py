@@ -29,7 +29,7 @@ def display_name_field() -> StringField:
     return StringField(
         "Display name shown to clients",
         filters=[_stripped],
-        validators=[Optional(), Length(max=80), plain_text],
+        validators=[Optional(), Length(max=80, message="At most 80 characters."), plain_text],
         description='For example "Dr. Ana Ruiz". Leave it blank and clients read "your therapist"; '
         "they never see your email address.",
     )
