@@ -21,6 +21,10 @@ def join(token: str):
     swaps the token, once, for a client cookie and a URL without the token. ``?lang=`` shows
     the page in another language; the button keeps that choice for the client's pages."""
     link = JoinLink.find(token)
+    if link is not None:  # its page, welcome or problem, in its client's language
+        i18n.use_language(
+            i18n.known_language(session.get("lang")) or link.therapy_session.client.language
+        )
     if link is None or not link.usable():
         abort(404, "This link is not valid, or it has expired. Ask your therapist for a new one.")
     if link.used_at is not None:
@@ -59,12 +63,10 @@ def join(token: str):
 def welcome(link: JoinLink):
     """The welcome page: the practice and the therapist by name (never the client's
     pseudonym, never an e-mail address), what will happen, one button, the languages."""
-    therapy_session = link.therapy_session
     chosen = i18n.known_language(request.args.get("lang"))
-    i18n.use_language(
-        chosen or i18n.known_language(session.get("lang")) or therapy_session.client.language
-    )
-    therapist = db.session.get(User, therapy_session.therapist_id)
+    if chosen:
+        i18n.use_language(chosen)
+    therapist = db.session.get(User, link.therapy_session.therapist_id)
     return render_template(
         "client/join.html",
         practice_name=current_app.config["PRACTICE_NAME"],

@@ -187,10 +187,19 @@ def test_staff_pages_stay_english_whatever_the_clients_language(app, room):
     assert html_lang(room.client_http.get("/login")) == "en"
 
 
-def test_a_link_that_no_longer_works_answers_in_the_browsers_language(app, make):
-    _, token = make.link(make.session(), hours=-1)
-    page = app.test_client().get(f"/join/{token}", headers={"Accept-Language": "de-DE,de;q=0.9"})
+def test_a_link_unknown_here_answers_in_the_browsers_language(app):
+    page = app.test_client().get("/join/not-a-real-token", headers={"Accept-Language": "de-DE"})
     assert page.status_code == 404 and html_lang(page) == "de"
+
+
+def test_a_used_link_answers_in_its_clients_language(app, invited):
+    therapy_session, _, token = invited
+    set_language(therapy_session.client, "es")
+    first = app.test_client()
+    page = first.get(f"/join/{token}")
+    assert first.post(f"/join/{token}", data={"csrf_token": csrf_token(page)}).status_code == 302
+    again = app.test_client().get(f"/join/{token}", headers={"Accept-Language": "de"})
+    assert again.status_code == 410 and html_lang(again) == "es"
 
 
 def test_the_therapist_chooses_the_clients_language(app, make):
