@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_babel import Babel
 
 from . import config as config_module
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Please log in to continue."
     csrf.init_app(app)
     limiter.init_app(app)
+    Babel(app)  # the client's pages are translated (telehealth/i18n.py chooses the language)
     web.init_app(app)  # before live: the Socket.IO middleware wraps what web put in place
     live.init_app(app)
     staff.init_app(app)

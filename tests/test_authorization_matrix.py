@@ -107,6 +107,13 @@ PAYLOADS = {
         "fullscreen": False,
         "sound": True,
         "rtt_ms": 12.5,
+        "phase": "session",
+        "layout": {
+            "stage": [0, 0, 600, 600],
+            "dock": [600, 0, 200, 600],
+            "video": None,
+            "question": None,
+        },
     },
     "stim:applied": {"rev": 0},
     "rtc:signal": {"kind": "offer", "n": 1, "sdp": "v=0"},

@@ -19,7 +19,13 @@ PRESENCE_FIELDS = {
     "fullscreen": bool,
     "sound": bool,
     "rtt_ms": float,
+    "phase": str,
+    "layout": dict,
 }
+PHASES = {"checks", "waiting", "session", "ended"}
+# Where the parts of the client's screen are, for the therapist's mirror: [x, y, width, height]
+# in CSS pixels, or null when that part is not on screen.
+LAYOUT_PARTS = {"stage", "dock", "video", "question"}
 MAX_SCREEN_PX = 20000
 MAX_RTT_MS = 60000.0
 
@@ -33,7 +39,12 @@ def validate_presence(payload: Any) -> dict[str, Any]:
     clean = dict(payload)
     for name, kind in PRESENCE_FIELDS.items():
         value = payload[name]
-        if kind is float:
+        if name == "phase":
+            if value not in PHASES:
+                raise EventError("invalid_value", f"phase must be one of: {', '.join(PHASES)}.")
+        elif name == "layout":
+            clean[name] = _layout(value)
+        elif kind is float:
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -46,6 +57,27 @@ def validate_presence(payload: Any) -> dict[str, Any]:
         elif kind is int and not 1 <= value <= MAX_SCREEN_PX:
             raise EventError("out_of_range", f"{name} must be between 1 and {MAX_SCREEN_PX}.")
     return clean
+
+
+def _layout(value: Any) -> dict[str, list[int] | None]:
+    if not isinstance(value, dict) or set(value) != LAYOUT_PARTS:
+        raise EventError(
+            "invalid_value", f"layout needs exactly: {', '.join(sorted(LAYOUT_PARTS))}."
+        )
+    for part, rect in value.items():
+        if rect is None:
+            continue
+        if (
+            not isinstance(rect, list)
+            or len(rect) != 4
+            or not all(type(v) is int and 0 <= v <= MAX_SCREEN_PX for v in rect)
+        ):
+            raise EventError(
+                "invalid_value",
+                f"layout.{part} must be null or [x, y, width, height] in whole pixels"
+                f" from 0 to {MAX_SCREEN_PX}.",
+            )
+    return dict(value)
 
 
 @fast_event("presence:update", CLIENT)

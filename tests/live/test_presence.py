@@ -93,3 +93,24 @@ def test_the_server_pauses_a_set_whose_client_is_gone_and_tells_the_therapist(ro
     assert told == [{"gone_s": 0.5}]
     state = room_state.read_state(room.session.id)
     assert state["paused"] and not state["running"]
+
+
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ({"phase": "dancing"}, "invalid_value"),
+        ({"phase": None}, "invalid_value"),
+        ({"layout": None}, "invalid_value"),
+        ({"layout": {"stage": None}}, "invalid_value"),
+        ({"layout": {**PRESENCE["layout"], "extra": None}}, "invalid_value"),
+        ({"layout": {**PRESENCE["layout"], "stage": [0, 0, 390]}}, "invalid_value"),
+        ({"layout": {**PRESENCE["layout"], "stage": [0, 0, 390, 1.5]}}, "invalid_value"),
+        ({"layout": {**PRESENCE["layout"], "stage": [0, -1, 390, 600]}}, "invalid_value"),
+        ({"layout": {**PRESENCE["layout"], "dock": [0, 0, 390, True]}}, "invalid_value"),
+        ({"layout": {**PRESENCE["layout"], "video": "top"}}, "invalid_value"),
+    ],
+)
+def test_a_bad_layout_is_refused_and_relays_nothing(room, change, code):
+    ack = room.client_socket.emit("presence:update", {**PRESENCE, **change}, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == code
+    assert received(room.therapist_socket, "presence:state") == []
