@@ -41,7 +41,8 @@ async ([colour]) => {
   for (const el of document.body.querySelectorAll("*")) {
     if (el === canvas || el.contains(canvas)) continue;
     const style = getComputedStyle(el);
-    if (style.visibility === "hidden" || style.display === "none" || Number(style.opacity) === 0) continue;
+    const clipped = style.clip === "rect(0px, 0px, 0px, 0px)"; // for screen readers only
+    if (style.visibility === "hidden" || Number(style.opacity) === 0 || clipped) continue;
     for (const r of el.getClientRects()) {
       if (r.width === 0 || r.height === 0) continue;
       if (r.left < box.right && r.right > box.left && r.top < box.bottom && r.bottom > box.top) {
