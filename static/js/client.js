@@ -212,6 +212,11 @@ async function keepAwake(running) {
   }
 }
 
-setupQuestion(questionForm, socket, { onChange: onResize });
+setupQuestion(questionForm, socket, {
+  onChange(shown) {
+    document.body.dataset.question = String(shown);
+    onResize();
+  },
+});
 call = setupCallTile(tile, socket, document.getElementById("tile-show"), { onChange: onResize });
 document.body.dataset.phase = "session";
