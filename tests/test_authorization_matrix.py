@@ -81,6 +81,8 @@ SOCKET = {
     "clock:ping": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
     "presence:update": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
     "stim:applied": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
+    # nothing runs in either room: answered {ok, paused: false}, nothing changes
+    "stim:client_pause": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
     "rtc:ice": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
     "rtc:signal": (REFUSED, OK, OK, REFUSED, OK, REFUSED),  # relayed within one's own room only
     "video:toggle": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),

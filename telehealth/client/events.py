@@ -1,4 +1,4 @@
-"""What the client's browser tells the room: its screen and whether it can hear."""
+"""What the client's browser tells the room: its screen, whether it can hear, its own pause."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from typing import Any
 from flask import Flask
 
 from ..extensions import db, socketio
-from ..live import scores
+from ..live import scores, sets, state
 from ..live.access import CLIENT
 from ..live.channels import session_room
-from ..live.guard import EventError, fast_event, room_event
+from ..live.guard import EventError, fast_event, no_payload, room_event
+from ..staff import audit
 
 PRESENCE_FIELDS = {
     "width": int,
@@ -109,3 +110,24 @@ def on_stim_applied(sid: str, session_id: int, payload: Any, app: Flask) -> dict
         raise EventError("invalid_payload", "stim:applied needs {rev: whole number}.")
     socketio.emit("presence:applied", {"rev": rev}, to=session_room(session_id), skip_sid=sid)
     return {"ok": True}
+
+
+@socketio.on("stim:client_pause")
+@room_event(CLIENT)
+def on_stim_client_pause(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Client: pause the running set at once (their own stop); only the therapist resumes."""
+    no_payload("stim:client_pause", payload)
+    new = state.commit_change(session_id, state.pause_running)
+    if new is None:
+        return {"ok": True, "paused": False}
+    number = sets.note_client_pause(session_id)
+    audit.log(
+        "set.client_paused",
+        detail=f"set {number}" if number else None,
+        session_id=session_id,
+        with_address=False,
+    )
+    db.session.commit()
+    state.publish_state(session_id, new)
+    socketio.emit("stim:client_paused", {"set": number}, to=session_room(session_id))
+    return {"ok": True, "paused": True, "rev": new["rev"]}
