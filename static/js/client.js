@@ -72,9 +72,11 @@ const socket = connect({ role: "client" }, {
   error(err) {
     indicator.title = err.message;
   },
-  ended() {
+  ended(info) {
     // The therapist ended the session or revoked the link: stop every sound, end the call
     // (camera and microphone released) and say so on the whole page.
+    const why = `ended.${info && info.reason}`;
+    if (t(why) !== why) document.getElementById("ended-why").textContent = t(why);
     tones.silence();
     if (call) call.leave();
     current = null;

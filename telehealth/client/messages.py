@@ -23,6 +23,19 @@ MESSAGES = {
     "room.therapist_gone": _l("Your therapist's connection dropped; the set is paused."),
     "room.therapist_back": _l("Your therapist is back."),
     "room.sound_failed": _l("The sound could not be turned on. Press the button again."),
+    # why the page ended (the reason of access:ended)
+    "ended.link revoked": _l(
+        "Your therapist closed this link. Your camera and microphone are off."
+        " If you need to join again, ask your therapist for a new link."
+    ),
+    "ended.link expired": _l(
+        "This link has expired. Your camera and microphone are off."
+        " If you need to join again, ask your therapist for a new link."
+    ),
+    "ended.refused": _l(
+        "Your therapist did not let this page in. If you think this is a mistake,"
+        " contact your therapist."
+    ),
 }
 
 
