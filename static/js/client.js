@@ -100,7 +100,13 @@ socket.on("connect", () => {
   tellPresence();
   view.appliedRev = -1; // confirm the state again after a reconnect
 });
-socket.on("presence:request", tellPresence);
+// A therapist's panel (re)connecting asks how this screen is: after a drop, they are back.
+socket.on("presence:request", () => {
+  if (notice.dataset.kind === "warning" && notice.textContent === t("room.therapist_gone")) {
+    say(t("room.therapist_back"), "warning");
+  }
+  tellPresence();
+});
 // The waiting room: nothing of the session reaches this page until the therapist lets it in;
 // then it connects again and joins the room like any page.
 socket.on("lobby:waiting", () => setPhase("waiting"));

@@ -21,7 +21,9 @@ MESSAGES = {
     "room.reconnecting": _l("Reconnecting…"),
     "room.paused_by_you": _l("You paused. Your therapist will talk with you before going on."),
     "room.therapist_gone": _l("Your therapist's connection dropped; the set is paused."),
-    "room.therapist_back": _l("Your therapist is back."),
+    "room.therapist_back": _l(
+        "Your therapist is back. The set stays paused until you are both ready."
+    ),
     "room.sound_failed": _l("The sound could not be turned on. Press the button again."),
     # why the page ended (the reason of access:ended)
     "ended.link revoked": _l(
