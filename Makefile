@@ -56,7 +56,7 @@ TRANSLATIONS := telehealth/translations
 LANGUAGES := es de
 
 translations: setup
-	$(VENV)/bin/pybabel extract --mapping-file=babel.cfg --keyword=lazy_gettext \
+	$(VENV)/bin/pybabel extract --mapping-file=babel.cfg --keyword=lazy_gettext --keyword=_l \
 	  --project=telehealth --sort-by-file --width=100 --omit-header \
 	  --output-file=$(TRANSLATIONS)/messages.pot .
 	for lang in $(LANGUAGES); do \

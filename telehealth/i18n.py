@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import get_locale, refresh
 
-from .extensions import babel
-from .live.access import current_client_session
+from .extensions import babel, db
+from .models import JoinLink
 
 # The languages the client's pages ship in, each named in its own language.
 LANGUAGES = {"en": "English", "es": "Español", "de": "Deutsch"}
@@ -46,9 +46,13 @@ def select_locale() -> str:
 
 
 def _client_language() -> str | None:
-    """The language the therapist set for the client whose cookie this request carries."""
-    therapy_session = current_client_session()
-    return known_language(therapy_session.client.language) if therapy_session else None
+    """The language the therapist set for the client whose cookie this request carries (its
+    link may have ended since: the page that says so speaks the client's language too)."""
+    link_id = session.get("client_link_id")
+    link = db.session.get(JoinLink, link_id) if isinstance(link_id, int) else None
+    if link is None or not JoinLink.fits_cookie(session, link, current_app.config["SECRET_KEY"]):
+        return None
+    return known_language(link.therapy_session.client.language)
 
 
 def page_language() -> str:

@@ -111,7 +111,10 @@ def test_therapist_events_survive_any_payload(room, event):
 @pytest.mark.both_socket_paths
 @pytest.mark.parametrize(
     "event",
-    ["presence:update", "clock:ping", "stim:update", "score:submit", "stim:applied", "rtc:signal"],
+    [
+        *("presence:update", "clock:ping", "stim:update", "score:submit", "stim:applied"),
+        *("rtc:signal", "stim:client_pause"),
+    ],
 )
 def test_client_events_survive_any_payload(room, event):
     @FUZZ

@@ -31,7 +31,7 @@ def source_messages() -> set[str]:
     """Every msgid babel.cfg's sources hold, extracted as `make translations` does."""
     with open(ROOT / "babel.cfg") as f:
         method_map, options_map = parse_mapping_cfg(f)
-    keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None}
+    keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
     found = extract_from_dir(ROOT, method_map, options_map, keywords=keywords)
     return {message if isinstance(message, str) else message[0] for *_, message, _, _ in found}
 

@@ -7,18 +7,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext
 
 MESSAGES = {
-    # the room (client.js)
-    "room.connected": lazy_gettext("Connected"),
-    "room.reconnecting": lazy_gettext("Reconnecting…"),
-    "room.ended": lazy_gettext("This session has ended. You can close this page."),
-    "room.waiting": lazy_gettext("Please wait: your therapist will let you in shortly."),
-    "room.paused_by_you": lazy_gettext(
-        "You paused. Your therapist will talk with you before going on."
-    ),
-    "room.therapist_gone": lazy_gettext("Your therapist's connection dropped; the set is paused."),
-    "room.therapist_back": lazy_gettext("Your therapist is back."),
-    "room.sound_failed": lazy_gettext("The sound could not be turned on. Press the button again."),
-    # the therapist's questions (question.js)
+    # the question (question.js)
     "question.sud": lazy_gettext("How disturbing does it feel now?"),
     "question.sud.low": lazy_gettext("0: no disturbance"),
     "question.sud.high": lazy_gettext("10: the worst"),
@@ -27,6 +16,30 @@ MESSAGES = {
     "question.voc.high": lazy_gettext("7: completely true"),
     "question.retry": lazy_gettext("Not sent yet: check your connection and press Send again."),
     "question.sending": lazy_gettext("Sending…"),
+    # the room (client.js)
+    "room.connected": lazy_gettext("Connected"),
+    "room.reconnecting": lazy_gettext("Reconnecting…"),
+    "room.paused_by_you": lazy_gettext(
+        "You paused. Your therapist will talk with you before going on."
+    ),
+    "room.therapist_gone": lazy_gettext("Your therapist's connection dropped; the set is paused."),
+    "room.therapist_back": lazy_gettext(
+        "Your therapist is back. The set stays paused until you are both ready."
+    ),
+    "room.sound_failed": lazy_gettext("The sound could not be turned on. Press the button again."),
+    # why the page ended (the reason of access:ended)
+    "ended.link revoked": lazy_gettext(
+        "Your therapist closed this link. Your camera and microphone are off."
+        " If you need to join again, ask your therapist for a new link."
+    ),
+    "ended.link expired": lazy_gettext(
+        "This link has expired. Your camera and microphone are off."
+        " If you need to join again, ask your therapist for a new link."
+    ),
+    "ended.refused": lazy_gettext(
+        "Your therapist did not let this page in. If you think this is a mistake,"
+        " contact your therapist."
+    ),
     # the video call's controls and status (callui.js, call.js)
     "call.mute": lazy_gettext("Mute"),
     "call.unmute": lazy_gettext("Unmute"),

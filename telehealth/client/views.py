@@ -1,9 +1,10 @@
-"""The welcome page and its join link exchange, and the client's full-screen room."""
+"""The welcome page and its join link exchange, the client's full-screen room, and the
+client's own page when either does not open (never the staff login nor a bare status code)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 
 from .. import i18n
 from ..extensions import db
@@ -25,8 +26,9 @@ def join(token: str):
         i18n.use_language(
             i18n.known_language(session.get("lang")) or link.therapy_session.client.language
         )
-    if link is None or not link.usable():
-        abort(404, "This link is not valid, or it has expired. Ask your therapist for a new one.")
+    why = link_problem(link)
+    if why is not None:
+        return problem(why, 404)
     if link.used_at is not None:
         audit.log(
             "link.reused",
@@ -35,7 +37,7 @@ def join(token: str):
             with_address=False,
         )
         db.session.commit()
-        abort(410, "This link has already been used. Ask your therapist for a new one.")
+        return problem("used", 410)
     if request.method == "GET":
         return welcome(link)
     used = db.session.execute(  # once only, even for two presses at the same moment
@@ -45,7 +47,7 @@ def join(token: str):
     )
     if used.rowcount != 1:
         db.session.rollback()
-        abort(410, "This link has already been used. Ask your therapist for a new one.")
+        return problem("used", 410)
     session.update(link.cookie(current_app.config["SECRET_KEY"]))
     chosen = i18n.known_language(request.form.get("lang"))
     if chosen:
@@ -79,5 +81,33 @@ def welcome(link: JoinLink):
 def room():
     therapy_session = current_client_session()
     if therapy_session is None:
-        abort(403, "Open the link your therapist sent you to join the session.")
+        return problem(_room_problem(), 403)
     return render_template("client/room.html", therapy_session=therapy_session)
+
+
+def problem(kind: str, status: int):
+    """The client's page saying what happened and what to do (templates/client/problem.html)."""
+    return render_template("client/problem.html", problem=kind), status
+
+
+def link_problem(link: JoinLink | None) -> str | None:
+    """Why ``link`` opens nothing (unknown, ended, revoked, expired), or None if it may."""
+    if link is None:
+        return "unknown"
+    if link.therapy_session.ended_at is not None:
+        return "ended"
+    if link.revoked_at is not None:
+        return "revoked"
+    if not link.usable():
+        return "expired"
+    return None
+
+
+def _room_problem() -> str:
+    """Why the room does not open for this browser: its link's case when the cookie is this
+    link's own (a reload after the end), else no_link (no cookie, or one that fits nothing)."""
+    link_id = session.get("client_link_id")
+    link = db.session.get(JoinLink, link_id) if isinstance(link_id, int) else None
+    if link is None or not JoinLink.fits_cookie(session, link, current_app.config["SECRET_KEY"]):
+        return "no_link"
+    return link_problem(link) or "no_link"
