@@ -118,6 +118,7 @@ PAYLOADS = {
             "video": None,
             "question": None,
         },
+        "tactile": [],
     },
     "stim:applied": {"rev": 0},
     "rtc:signal": {"kind": "offer", "n": 1, "sdp": "v=0"},
