@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from . import config as config_module
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .fastpath.socket_requests import TelehealthApp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Please log in to continue."
     csrf.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app)
     web.init_app(app)  # before live: the Socket.IO middleware wraps what web put in place
     live.init_app(app)
     staff.init_app(app)

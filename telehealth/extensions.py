@@ -4,6 +4,7 @@ import sqlite3
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -34,6 +35,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 socketio = SocketIO()
 limiter = Limiter(key_func=get_remote_address)
+babel = Babel()  # client pages' words: _() in templates (the i18n work sets the locale)
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

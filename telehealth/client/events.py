@@ -1,16 +1,19 @@
-"""What the client's browser tells the room: its screen and whether it can hear."""
+"""What the client's browser tells the room: its screen, whether it can hear, its answers."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from ..extensions import db, socketio
 from ..live import scores
 from ..live.access import CLIENT
 from ..live.channels import session_room
 from ..live.guard import EventError, fast_event, room_event
+from ..models import TherapySession
+from ..staff import audit
+from . import screening
 
 PRESENCE_FIELDS = {
     "width": int,
@@ -76,4 +79,40 @@ def on_stim_applied(sid: str, session_id: int, payload: Any, app: Flask) -> dict
     if isinstance(rev, bool) or not isinstance(rev, int) or rev < 0:
         raise EventError("invalid_payload", "stim:applied needs {rev: whole number}.")
     socketio.emit("presence:applied", {"rev": rev}, to=session_room(session_id), skip_sid=sid)
+    return {"ok": True}
+
+
+@socketio.on("screening:answer")
+@room_event(CLIENT)
+def on_screening_answer(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Client: its answers to the four safety questions ({question: bool}), once per client."""
+    answers = screening.validate_answers(payload)
+    therapy_session = db.session.get(TherapySession, session_id)
+    screening.record(therapy_session.client_id, answers)
+    yes = len(screening.flags_of(answers))
+    audit.log(  # how many yes only: the answers themselves are clinical
+        "client.screened",
+        detail=f"{yes} yes",
+        session_id=session_id,
+        client_id=therapy_session.client_id,
+        with_address=False,
+    )
+    db.session.commit()
+    state = screening.screening_state(therapy_session)
+    socketio.emit("screening:state", state, to=session_room(session_id))
+    return {"ok": True, **state}
+
+
+@socketio.on("soundcheck:result")
+@room_event(CLIENT)
+def on_soundcheck_result(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Client: what its left-and-right sound check found ({result}); relayed, not stored."""
+    if not isinstance(payload, dict) or set(payload) != {"result"}:
+        raise EventError("invalid_payload", "soundcheck:result needs {result}.")
+    result = payload["result"]
+    if not isinstance(result, str) or result not in screening.SOUND_RESULTS:
+        raise EventError("invalid_value", f"result must be {', '.join(screening.SOUND_RESULTS)}.")
+    socketio.emit(
+        "soundcheck:state", {"result": result}, to=session_room(session_id), skip_sid=request.sid
+    )
     return {"ok": True}

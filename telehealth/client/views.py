@@ -56,4 +56,10 @@ def room():
     therapy_session = current_client_session()
     if therapy_session is None:
         abort(403, "Open the link your therapist sent you to join the session.")
-    return render_template("client/room.html", therapy_session=therapy_session)
+    return render_template(
+        "client/room.html",
+        therapy_session=therapy_session,
+        # the checks before any stimulation (client/_checks.html): which steps this page needs
+        screening_needed=therapy_session.client.screened_at is None,
+        video_enabled=therapy_session.video_enabled,
+    )
