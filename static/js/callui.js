@@ -50,7 +50,7 @@ export function setupCallControls(root, socket, { role, onEnabled = () => {} }) 
 }
 
 /** Fill the two <select>s with the microphones and cameras, keeping what each had chosen. */
-async function fillDevices(audioSelect, videoSelect) {
+export async function fillDevices(audioSelect, videoSelect) {
   const { audio, video } = await Call.devices();
   for (const [select, list] of [[audioSelect, audio], [videoSelect, video]]) {
     const current = select.value;

@@ -3,6 +3,7 @@
 
 import { ToneScheduler } from "./audio.js";
 import { setupCallTile } from "./calltile.js";
+import { runChecks } from "./checks.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
 import { setupQuestion } from "./question.js";
@@ -130,3 +131,19 @@ async function keepAwake(running) {
 
 setupQuestion(document.getElementById("question"), socket);
 setupCallTile(document.getElementById("call"), socket, document.getElementById("tile-show"));
+
+// The checks before any stimulation (checks.js), once the page is in the room (not waiting).
+socket.once("stim:state", async () => {
+  const checks = document.getElementById("checks").dataset;
+  const { video } = await runChecks({
+    socket,
+    tones,
+    callTile: document.getElementById("call"),
+    screeningNeeded: checks.screeningNeeded === "true",
+    videoEnabled: checks.videoEnabled === "true",
+    onStep: (step) => { document.body.dataset.checks = step; },
+  });
+  soundButton.hidden = tones.enabled;
+  tellPresence();
+  if (video && video.join) document.querySelector("#call [data-call=join]").click();
+});
