@@ -38,13 +38,18 @@ PROBLEMS = """() => {
   for (const el of root.querySelectorAll("button, .check-choice, select")) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 && r.height === 0) continue;  // not shown
-    if (r.width < 44 || r.height < 44) out.push(`small: ${el.textContent.trim() || el.outerHTML.slice(0, 40)}`);
+    const name = el.textContent.trim() || el.outerHTML.slice(0, 40);
+    if (r.width < 44 || r.height < 44) out.push(`small: ${name}`);
     if (r.left < 0 || r.right > window.innerWidth) out.push(`cut: ${el.textContent.trim()}`);
   }
   if (root.scrollWidth > root.clientWidth) out.push("scrolls sideways");
   return out;
 }"""
 FOCUSED = "() => document.activeElement && document.activeElement.textContent.trim()"
+KEEP_PREVIEW = (
+    "() => { window.preview = document.querySelector('[data-camera=preview]').srcObject; }"
+)
+PREVIEW_STOPPED = "() => window.preview.getTracks().every((t) => t.readyState === 'ended')"
 names = itertools.count()
 
 
