@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from . import config as config_module
-from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 from .fastpath.socket_requests import TelehealthApp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +31,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # Importing the blueprints and the live package declares their socket handlers, which
     # must come before live.init_app binds Flask-SocketIO.
-    from . import admin, auth, backup, cli, client, live, retention, staff, therapist, vault, web
+    from . import (
+        admin,
+        auth,
+        backup,
+        cli,
+        client,
+        i18n,
+        live,
+        retention,
+        staff,
+        therapist,
+        vault,
+        web,
+    )
 
     vault.init_app(app)
     db.init_app(app)
@@ -41,7 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message = "Please log in to continue."
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app)
+    i18n.init_app(app)
     web.init_app(app)  # before live: the Socket.IO middleware wraps what web put in place
     live.init_app(app)
     staff.init_app(app)

@@ -35,7 +35,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 socketio = SocketIO()
 limiter = Limiter(key_func=get_remote_address)
-babel = Babel()  # client pages' words: _() in templates (the i18n work sets the locale)
+babel = Babel()
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

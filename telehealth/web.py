@@ -136,6 +136,9 @@ def http_error(exc: HTTPException):
         _audit_throttled()
     if request.accept_mimetypes.best == "application/json" or request.is_json:
         return jsonify(error={"code": str(code), "message": message}), code
+    if request.blueprint == "client":  # a client's page: plain words, no way to the staff login
+        problem = "form_expired" if isinstance(exc, CSRFError) else "error"
+        return render_template("client/problem.html", problem=problem), code
     return render_template("error.html", code=code, message=message), code
 
 
@@ -186,8 +189,14 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
 
+def untranslated(text: str, **variables: Any) -> str:
+    """The words as written: templates' ``_`` until Flask-Babel installs its own."""
+    return text % variables if variables else text
+
+
 def init_app(app: Flask) -> None:
     trust_proxies(app)
+    app.jinja_env.globals.setdefault("_", untranslated)
     app.request_class = GuardedRequest
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)

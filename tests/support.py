@@ -30,6 +30,13 @@ PRESENCE = {
     "fullscreen": False,
     "sound": True,
     "rtt_ms": 3.2,
+    "phase": "session",
+    "layout": {
+        "stage": [0, 0, 390, 600],
+        "dock": [0, 600, 390, 244],
+        "video": [8, 608, 160, 120],
+        "question": None,
+    },
 }
 
 

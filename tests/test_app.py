@@ -82,7 +82,7 @@ def test_a_secret_key_is_made_once_in_the_instance_folder(tmp_path, monkeypatch)
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
 
 
-PAGES = ["/login", "/therapist/clients", "/admin/users", "/account/password", "/room"]
+PAGES = ["/login", "/therapist/clients", "/admin/users", "/account", "/account/password", "/room"]
 
 
 def test_every_page_has_strict_security_headers_and_no_inline_script(app, make, room):

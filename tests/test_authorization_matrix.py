@@ -29,6 +29,8 @@ HTTP = {
     ("GET", "/join/not-a-real-token"): (404, 404, 404, 404, 404, 404),
     ("POST", "/join/not-a-real-token"): (404, 404, 404, 404, 404, 404),
     ("GET", "/room"): (403, OK, OK, 403, 403, 403),
+    ("GET", "/account"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
+    ("POST", "/account"): (LOGIN, LOGIN, LOGIN, MOVED, MOVED, MOVED),
     ("GET", "/account/password"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
     ("GET", "/account/mfa"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
     ("POST", "/account/active"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
@@ -82,6 +84,8 @@ SOCKET = {
     "clock:ping": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
     "presence:update": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
     "stim:applied": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
+    # nothing runs in either room: answered {ok, paused: false}, nothing changes
+    "stim:client_pause": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
     "rtc:ice": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
     "rtc:signal": (REFUSED, OK, OK, REFUSED, OK, REFUSED),  # relayed within one's own room only
     "video:toggle": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
@@ -112,6 +116,13 @@ PAYLOADS = {
         "fullscreen": False,
         "sound": True,
         "rtt_ms": 12.5,
+        "phase": "session",
+        "layout": {
+            "stage": [0, 0, 600, 600],
+            "dock": [600, 0, 200, 600],
+            "video": None,
+            "question": None,
+        },
     },
     "stim:applied": {"rev": 0},
     "rtc:signal": {"kind": "offer", "n": 1, "sdp": "v=0"},

@@ -128,7 +128,7 @@ def test_therapist_events_survive_any_payload(room, event):
     "event",
     [
         *("presence:update", "clock:ping", "stim:update", "score:submit", "stim:applied"),
-        *("rtc:signal", "screening:answer", "soundcheck:result"),
+        *("rtc:signal", "stim:client_pause", "screening:answer", "soundcheck:result"),
     ],
 )
 def test_client_events_survive_any_payload(room, event):
@@ -179,9 +179,10 @@ form_text = st.text(max_size=300) | st.sampled_from(["", "a" * 5000, "x@y", "\x0
     ("path", "fields", "who"),
     [
         ("/login", ["email", "password"], "anonymous"),
-        ("/therapist/clients", ["pseudonym"], "therapist"),
-        ("/admin/users", ["email", "role", "password", "confirm"], "admin"),
+        ("/therapist/clients", ["pseudonym", "language"], "therapist"),
+        ("/admin/users", ["email", "role", "display_name", "password", "confirm"], "admin"),
         ("/account/password", ["current", "password", "confirm"], "therapist"),
+        ("/account", ["display_name"], "therapist"),
     ],
 )
 def test_forms_never_fail_with_a_server_error(app, make, auth, client, path, fields, who):

@@ -4,7 +4,7 @@
 import { Call, cameraAllowed, mediaErrorMessage } from "./call.js";
 
 /** Wire the call part `root` of a page; `onEnabled(enabled)` hears the session's video switch. */
-export function setupCallControls(root, socket, { role, onEnabled = () => {} }) {
+export function setupCallControls(root, socket, { role, onEnabled = () => {}, onInCall = () => {} }) {
   const $ = (name) => root.querySelector(`[data-call=${name}]`);
   const call = new Call(socket, {
     role,
@@ -16,7 +16,10 @@ export function setupCallControls(root, socket, { role, onEnabled = () => {} }) 
     },
   });
   const joinButton = $("join");
-  const inCall = () => root.classList.toggle("in-call", call.joined);
+  const inCall = () => {
+    root.classList.toggle("in-call", call.joined);
+    onInCall(call.joined);
+  };
 
   async function join() {
     $("error").hidden = true;

@@ -12,9 +12,10 @@ function devicesOf(stream) {
 
 /**
  * Run the camera step in `card` (its markup in templates/client/_checks.html); resolves with
- * `{ join, audioId, videoId }`, or "back" when the client returns to the sound check.
+ * `{ join, audioId, videoId }`, or "back" when the client returns to the sound check, or null
+ * when `signal` aborts (the session ended).
  */
-export function cameraStep(card) {
+export function cameraStep(card, signal) {
   const $ = (name) => card.querySelector(`[data-camera=${name}]`);
   const preview = $("preview");
   const audioSelect = $("audio");
@@ -77,5 +78,7 @@ export function cameraStep(card) {
     $("join").onclick = () => leave({ join: true, ...chosen() });
     $("without").onclick = () => leave({ join: false, audioId: null, videoId: null });
     $("back").onclick = () => leave("back");
+    if (signal.aborted) leave(null);
+    else signal.addEventListener("abort", () => leave(null), { once: true });
   });
 }

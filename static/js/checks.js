@@ -24,10 +24,17 @@ export async function runChecks({ socket, tones, callTile = null, screeningNeede
     for (const step of root.querySelectorAll("[data-step]")) step.hidden = step.dataset.step !== name;
     root.dataset.step = name;
     root.scrollTop = 0;
-    card(name).querySelector("h1").focus();
     onStep(name);
+    card(name).querySelector("h1").focus();
   };
   let soundCheck = null;
+  // The session ended or the link was revoked: the checks give way to the page's own words,
+  // and the camera's preview, if on, is released.
+  const ended = new AbortController();
+  socket.on("access:ended", () => {
+    ended.abort();
+    root.hidden = true;
+  });
   // The therapist's panel keeps the result in memory only: tell it again when it (re)connects.
   socket.on("presence:request", () => {
     if (soundCheck && socket.connected) socket.emit("soundcheck:result", { result: soundCheck });
@@ -48,9 +55,10 @@ export async function runChecks({ socket, tones, callTile = null, screeningNeede
     soundCheck = await soundStep(card("sound"), { tones, report });
     if (!videoEnabled) break;
     show("camera");
-    video = await cameraStep(card("camera"));
+    video = await cameraStep(card("camera"), ended.signal);
     if (video !== "back") break;
   }
+  if (ended.signal.aborted) return { soundCheck, video: null };
   root.hidden = true;
   root.dataset.step = "done";
   onStep("done");

@@ -1,45 +1,88 @@
-// The client's page: full-screen target, tones after the client enables sound, a small
-// connection indicator; the therapist's questions and the video tile come from their modules.
+// The client's page: the target on its stage, tones after the client enables sound, and the
+// dock beside the stage (notices, the question, the video, Pause). The page is in one phase at a
+// time (body[data-phase]): "checks" (checks.js, before any stimulation), "session", "waiting"
+// (the waiting room) or "ended".
 
 import { ToneScheduler } from "./audio.js";
 import { setupCallTile } from "./calltile.js";
 import { runChecks } from "./checks.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
+import { t } from "./i18n.js";
+import { isMoving } from "./motion.js";
 import { setupQuestion } from "./question.js";
 import { StimView } from "./stimview.js";
 
 const canvas = document.getElementById("stage");
 const soundButton = document.getElementById("enable-sound");
 const fullButton = document.getElementById("fullscreen");
+const pauseButton = document.getElementById("pause");
 const indicator = document.getElementById("connection");
 const notice = document.getElementById("notice");
+const turnHint = document.getElementById("turn-hint");
+const questionForm = document.getElementById("question");
+const tile = document.getElementById("call");
+
+// Paths that sweep sideways: on a phone held upright they get little room.
+const WIDE_PATHS = new Set(["horizontal", "diagonal_down", "diagonal_up", "figure8", "circle"]);
+const PHONE_MAX_PX = 700;
 
 let view = null;
 let tones = null;
+let call = null;
 let wakeLock = null;
-let inLobby = false; // waiting for the therapist to let this page in
+let current = null; // the room's state as last received
+
+/** Show one phase of the page; focus its heading so a screen reader says where it is. */
+function setPhase(phase) {
+  if (document.body.dataset.phase === phase) return;
+  document.body.dataset.phase = phase;
+  for (const section of ["waiting", "ended"]) {
+    document.getElementById(section).hidden = section !== phase;
+  }
+  const heading = document.querySelector(`#${phase} h1`);
+  if (heading) heading.focus();
+  if (phase === "session") view.renderer.resize();
+  tellPresence();
+}
+
+/** Say something in the dock (kind "warning" for what needs the client's attention). */
+function say(text, kind = "info") {
+  notice.textContent = text;
+  notice.dataset.kind = kind;
+  notice.hidden = !text;
+  tellPresence();
+}
 
 const socket = connect({ role: "client" }, {
   state(state) {
+    const wasMoving = current && current.running;
+    current = state;
     view.setState(state);
     tones.setState(state);
     document.body.dataset.rev = String(state.rev);
+    if (state.running && !wasMoving && notice.dataset.kind === "warning") say("");
+    showMoving();
+    showTurnHint();
     keepAwake(state.running);
   },
   status(status) {
     indicator.dataset.status = status;
-    indicator.title = status === "connected" ? "Connected" : "Reconnecting…";
+    indicator.title = status === "connected" ? t("room.connected") : t("room.reconnecting");
     indicator.setAttribute("aria-label", indicator.title);
   },
   error(err) {
     indicator.title = err.message;
   },
-  ended() {
-    // The therapist ended the session or revoked the link: say so plainly, stop the sound.
+  ended(info) {
+    // The therapist ended the session or revoked the link: stop every sound, end the call
+    // (camera and microphone released) and say so on the whole page.
+    const why = `ended.${info && info.reason}`;
+    if (t(why) !== why) document.getElementById("ended-why").textContent = t(why);
     tones.silence();
-    notice.textContent = "This session has ended. You can close this page.";
-    notice.hidden = false;
+    if (call) call.leave();
+    current = null;
+    setPhase("ended");
   },
 });
 
@@ -59,25 +102,66 @@ socket.on("connect", () => {
   tellPresence();
   view.appliedRev = -1; // confirm the state again after a reconnect
 });
-socket.on("presence:request", tellPresence);
+// A therapist's panel (re)connecting asks how this screen is: after a drop, they are back.
+socket.on("presence:request", () => {
+  if (notice.dataset.kind === "warning" && notice.textContent === t("room.therapist_gone")) {
+    say(t("room.therapist_back"), "warning");
+  }
+  tellPresence();
+});
 // The waiting room: nothing of the session reaches this page until the therapist lets it in;
 // then it connects again and joins the room like any page.
-socket.on("lobby:waiting", () => {
-  inLobby = true;
-  notice.textContent = "Please wait: your therapist will let you in shortly.";
-  notice.dataset.kind = "lobby";
-  notice.hidden = false;
-});
+socket.on("lobby:waiting", () => setPhase("waiting"));
 socket.on("lobby:admitted", () => {
-  inLobby = false;
-  notice.hidden = true;
-  delete notice.dataset.kind;
+  setPhase("session");
   socket.disconnect().connect();
 });
+socket.on("failsafe:paused", ({ who }) => {
+  if (who === "therapist") say(t("room.therapist_gone"), "warning");
+});
+socket.on("stim:client_paused", () => say(t("room.paused_by_you"), "warning"));
+
+/** The moving flag drives the layout (a smaller video) and the Pause button. */
+function showMoving() {
+  const moving = Boolean(current) && isMoving(current, clock.now());
+  document.body.dataset.moving = String(moving);
+  pauseButton.disabled = !moving;
+}
+setInterval(showMoving, 250); // a set also stops by itself at its planned end
+
+/** On a phone held upright, a sideways path gets little room: suggest turning the phone. */
+function showTurnHint() {
+  const upright = window.innerHeight > window.innerWidth && window.innerWidth <= PHONE_MAX_PX;
+  const wide = Boolean(current) && WIDE_PATHS.has(current.settings.pattern);
+  const show = upright && wide && questionForm.hidden; // the question needs the room more
+  if (turnHint.hidden === show) {
+    turnHint.hidden = !show;
+    tellPresence();
+  }
+}
+
+/** The client's own stop: the set pauses at once and the therapist is told. */
+function pauseSet() {
+  if (pauseButton.disabled || !socket.connected) return;
+  socket.emit("stim:client_pause", {});
+}
+pauseButton.addEventListener("click", pauseSet);
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && document.body.dataset.phase === "session") pauseSet();
+});
+
+/** Where a visible element sits, in whole CSS pixels: [x, y, width, height]; null if hidden. */
+function rectOf(element) {
+  if (!element || element.hidden || element.offsetParent === null) return null;
+  const r = element.getBoundingClientRect();
+  if (r.width === 0 || r.height === 0) return null;
+  return [r.left, r.top, r.width, r.height].map((v) => Math.max(0, Math.round(v)));
+}
 
 /** Tell the therapist's panel what this screen is like, so its mirror matches it. */
 function tellPresence() {
-  if (!socket.connected || inLobby) return;
+  if (!socket.connected || document.body.dataset.phase === "waiting") return;
+  const inSession = document.body.dataset.phase === "session";
   socket.emit("presence:update", {
     width: Math.max(1, Math.round(window.innerWidth)),
     height: Math.max(1, Math.round(window.innerHeight)),
@@ -85,13 +169,22 @@ function tellPresence() {
     fullscreen: Boolean(document.fullscreenElement),
     sound: tones.enabled,
     rtt_ms: clock.rttMs,
+    phase: document.body.dataset.phase,
+    layout: {
+      stage: inSession ? rectOf(document.getElementById("stage-area")) : null,
+      dock: inSession ? rectOf(document.getElementById("dock")) : null,
+      video: inSession && tile.classList.contains("in-call") ? rectOf(tile.querySelector(".tile-videos")) : null,
+      question: inSession ? rectOf(questionForm) : null,
+    },
   });
 }
 let resizeTimer = null;
-window.addEventListener("resize", () => {
+function onResize() {
+  showTurnHint();
   clearTimeout(resizeTimer);
   resizeTimer = setTimeout(tellPresence, 200);
-});
+}
+window.addEventListener("resize", onResize);
 document.addEventListener("visibilitychange", tellPresence);
 
 soundButton.addEventListener("click", async () => {
@@ -129,8 +222,14 @@ async function keepAwake(running) {
   }
 }
 
-setupQuestion(document.getElementById("question"), socket);
-setupCallTile(document.getElementById("call"), socket, document.getElementById("tile-show"));
+setupQuestion(questionForm, socket, {
+  onChange(shown) {
+    document.body.dataset.question = String(shown);
+    onResize();
+  },
+});
+call = setupCallTile(tile, socket, document.getElementById("tile-show"), { onChange: onResize });
+document.body.dataset.phase = "session";
 
 // The checks before any stimulation (checks.js), once the page is in the room (not waiting).
 socket.once("stim:state", async () => {
@@ -138,12 +237,15 @@ socket.once("stim:state", async () => {
   const { video } = await runChecks({
     socket,
     tones,
-    callTile: document.getElementById("call"),
+    callTile: tile,
     screeningNeeded: checks.screeningNeeded === "true",
     videoEnabled: checks.videoEnabled === "true",
-    onStep: (step) => { document.body.dataset.checks = step; },
+    onStep(step) {
+      if (document.body.dataset.phase !== "ended") setPhase(step === "done" ? "session" : "checks");
+    },
   });
   soundButton.hidden = tones.enabled;
+  document.body.dataset.sound = tones.enabled ? "on" : "off";
   tellPresence();
-  if (video && video.join) document.querySelector("#call [data-call=join]").click();
+  if (video && video.join) tile.querySelector("[data-call=join]").click();
 });

@@ -6,6 +6,7 @@ import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
 import { setupJoinLink } from "./joinlink.js";
 import { isMoving, passesDone } from "./motion.js";
+import { showClientLayout } from "./mirrorframe.js";
 import { setupPresets } from "./presets.js";
 import { setupScreening } from "./screening.js";
 import { StimView } from "./stimview.js";
@@ -32,6 +33,8 @@ const socket = connect({ role: "therapist", session_id: sessionId }, {
     root.dataset.rev = String(state.rev);
     showSettings(state.settings);
     showApplied();
+    // a set running again: the pause notice (the client's, or a fail-safe's) is past
+    if (state.running && failsafeEl.dataset.kind !== "client-gone") failsafeEl.hidden = true;
   },
   status(status) {
     statusEl.textContent = { connected: "Connected", refused: "Not allowed" }[status] || "Reconnecting…";
@@ -53,7 +56,7 @@ socket.on("connect", () => clock.start());
 
 // The client's screen: the mirror takes its shape, the status line says how the client is.
 const presenceEl = document.getElementById("client-presence");
-const mirror = document.getElementById("mirror");
+const mirrorFrame = document.getElementById("mirror-frame");
 const appliedEl = document.getElementById("client-applied");
 const failsafeEl = document.getElementById("failsafe");
 let goneTimer = null;
@@ -75,8 +78,16 @@ socket.on("presence:applied", ({ rev }) => {
   appliedRev = Math.max(appliedRev, rev);
   showApplied();
 });
-socket.on("failsafe:paused", ({ gone_s: goneS }) => {
-  failsafeEl.textContent = `The client was gone for ${goneS} s, so the set is paused. Resume when they are back.`;
+socket.on("failsafe:paused", ({ who, gone_s: goneS }) => {
+  failsafeEl.textContent = who === "therapist"
+    ? `Your connection was gone for ${goneS} s, so the set was paused and the client was told. Resume when you are ready.`
+    : `The client was gone for ${goneS} s, so the set is paused. Resume when they are back.`;
+  failsafeEl.dataset.kind = who === "therapist" ? "therapist-gone" : "client-gone";
+  failsafeEl.hidden = false;
+});
+socket.on("stim:client_paused", ({ set }) => {
+  failsafeEl.textContent = `The client paused ${set ? `set ${set}` : "the set"}. Check in with them; resume when they are ready.`;
+  failsafeEl.dataset.kind = "client-paused";
   failsafeEl.hidden = false;
 });
 
@@ -93,7 +104,7 @@ socket.on("presence:state", (p) => {
     }, 10000);
     return;
   }
-  failsafeEl.hidden = true;
+  if (failsafeEl.dataset.kind === "client-gone") failsafeEl.hidden = true; // they are back
   presenceEl.dataset.status = "connected";
   presenceEl.textContent = [
     "Client: connected",
@@ -103,7 +114,7 @@ socket.on("presence:state", (p) => {
     p.fullscreen ? "full screen" : "not full screen",
     p.rtt_ms === null ? "round trip …" : `round trip ${Math.round(p.rtt_ms)} ms`,
   ].join(" · ");
-  mirror.style.setProperty("--ratio", String(p.width / p.height));
+  showClientLayout(mirrorFrame, p);
   view.renderer.resize();
 });
 

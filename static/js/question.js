@@ -1,48 +1,73 @@
-// The client's question from the therapist (SUD or VOC): a large slider and one button. A resend
-// after a dropped connection carries the same prompt id, so the answer is stored once.
+// The client's question from the therapist (SUD or VOC): one button per number, none chosen
+// until the client chooses, the words of both ends of the scale, and Send. A resend after a
+// dropped connection carries the same prompt id, so the answer is stored once.
 
-const QUESTIONS = {
-  sud: ["How disturbing does it feel now?", "0 = no disturbance", "10 = the worst"],
-  voc: ["How true does the positive belief feel now?", "1 = completely false", "7 = completely true"],
-};
+import { t } from "./i18n.js";
+
 const SEND_ATTEMPTS = 5;
 
-/** Wire the question form: shown when the therapist asks, hidden once the answer is stored. */
-export function setupQuestion(form, socket) {
-  const slider = form.querySelector("#question-value");
-  const shown = form.querySelector("#question-shown");
+/** Wire the question form: shown when the therapist asks, hidden once the answer is stored;
+ * `onChange(shown)` hears it appear and go (the dock grows, the therapist's mirror shows it). */
+export function setupQuestion(form, socket, { onChange = () => {} } = {}) {
+  const scale = form.querySelector("#question-scale");
+  const legend = form.querySelector("#question-text");
+  const status = form.querySelector("#question-status");
+  const send = form.querySelector("button[type=submit]");
   let asked = null;
 
+  const close = () => {
+    form.hidden = true;
+    asked = null;
+    onChange(false);
+  };
+  const chosen = () => form.querySelector("input[name=value]:checked");
+
   socket.on("score:asked", (q) => {
+    const fresh = !asked || asked.prompt_id !== q.prompt_id;
     asked = q;
-    const [text, low, high] = QUESTIONS[q.kind];
-    form.querySelector("#question-text").textContent = text;
-    form.querySelector("#question-low").textContent = low;
-    form.querySelector("#question-high").textContent = high;
-    slider.min = q.low;
-    slider.max = q.high;
-    slider.value = Math.round((q.low + q.high) / 2);
-    shown.textContent = slider.value;
+    if (!fresh && !form.hidden) return; // the same question again (a reconnect): keep the choice
+    legend.textContent = t(`question.${q.kind}`);
+    form.querySelector("#question-low").textContent = t(`question.${q.kind}.low`);
+    form.querySelector("#question-high").textContent = t(`question.${q.kind}.high`);
+    const buttons = [];
+    for (let value = q.low; value <= q.high; value += 1) {
+      const label = document.createElement("label");
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = "value";
+      input.value = String(value);
+      label.append(input, String(value));
+      buttons.push(label);
+    }
+    scale.replaceChildren(...buttons);
+    send.disabled = true;
+    status.textContent = "";
     form.hidden = false;
+    onChange(true);
+    legend.focus({ preventScroll: true });
   });
-  socket.on("score:withdrawn", () => { form.hidden = true; asked = null; });
-  slider.addEventListener("input", () => { shown.textContent = slider.value; });
+  socket.on("score:withdrawn", close);
+  scale.addEventListener("change", () => { send.disabled = !chosen(); });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (!asked) return;
-    const payload = { prompt_id: asked.prompt_id, value: Number(slider.value) };
+    const picked = chosen();
+    if (!asked || !picked) return;
+    const payload = { prompt_id: asked.prompt_id, value: Number(picked.value) };
+    send.disabled = true;
+    status.textContent = t("question.sending");
     for (let attempt = 0; attempt < SEND_ATTEMPTS; attempt += 1) {
       const ack = await socket.timeout(4000).emitWithAck("score:submit", payload).catch(() => null);
       if (ack && ack.ok) {
-        form.hidden = true;
-        asked = null;
+        close();
         return;
       }
       if (ack && !ack.ok) {
-        shown.textContent = ack.error.message;
+        status.textContent = ack.error.message;
+        send.disabled = false;
         return;
       }
     }
-    shown.textContent = "Not sent yet: check your connection and press Send again.";
+    status.textContent = t("question.retry");
+    send.disabled = false;
   });
 }

@@ -31,6 +31,9 @@ export class StimView {
     this.blend = null; // {delta, fromMs}: a late state's difference being made up
     this.frame = this.frame.bind(this);
     this.onResize = () => this.renderer.resize();
+    // The canvas changes size with the window and with what shares the screen with it (the
+    // client's dock, the therapist's mirror taking the client's shape).
+    if ("ResizeObserver" in window) new ResizeObserver(this.onResize).observe(canvas);
     window.addEventListener("resize", this.onResize);
     window.addEventListener("orientationchange", this.onResize);
     this.renderer.resize();

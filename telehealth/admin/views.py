@@ -139,6 +139,7 @@ def users():
         except AccountError as exc:
             form.password.errors.append(str(exc))
         else:
+            user.display_name = form.display_name.data or None
             db.session.flush()
             audit.log("account.created", detail=f"user {user.id} ({user.role})")
             db.session.commit()

@@ -38,6 +38,7 @@ from .forms import (
     ChangePasswordForm,
     CodeForm,
     ConfirmPasswordForm,
+    DisplayNameForm,
     LoginForm,
     MfaSetupForm,
 )
@@ -196,6 +197,24 @@ def logout():
         return redirect(url_for("auth.login", ended="timeout"))
     flash("You are logged out.")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """A staff member's own account: the name clients see, and the ways to the password and
+    two-step login pages."""
+    form = DisplayNameForm(data={"display_name": current_user.display_name})
+    if form.validate_on_submit():
+        name = form.display_name.data or None
+        if name != current_user.display_name:
+            current_user.display_name = name
+            audit.log("account.display_name", detail="set" if name else "cleared")
+            db.session.commit()
+        flash("Saved.")
+        return redirect(url_for("auth.account"))
+    status = 400 if form.errors else 200
+    return render_template("auth/account.html", form=form), status
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

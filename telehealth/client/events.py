@@ -1,4 +1,5 @@
-"""What the client's browser tells the room: its screen, whether it can hear, its answers."""
+"""What the client's browser tells the room: its screen, whether it can hear, its own pause,
+its answers to the checks before any stimulation."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from typing import Any
 from flask import Flask, request
 
 from ..extensions import db, socketio
-from ..live import scores
+from ..live import scores, sets, state
 from ..live.access import CLIENT
 from ..live.channels import session_room
-from ..live.guard import EventError, fast_event, room_event
+from ..live.guard import EventError, fast_event, no_payload, room_event
 from ..models import TherapySession
 from ..staff import audit
 from . import screening
@@ -22,7 +23,13 @@ PRESENCE_FIELDS = {
     "fullscreen": bool,
     "sound": bool,
     "rtt_ms": float,
+    "phase": str,
+    "layout": dict,
 }
+PHASES = {"checks", "waiting", "session", "ended"}
+# Where the parts of the client's screen are, for the therapist's mirror: [x, y, width, height]
+# in CSS pixels, or null when that part is not on screen.
+LAYOUT_PARTS = {"stage", "dock", "video", "question"}
 MAX_SCREEN_PX = 20000
 MAX_RTT_MS = 60000.0
 
@@ -36,7 +43,12 @@ def validate_presence(payload: Any) -> dict[str, Any]:
     clean = dict(payload)
     for name, kind in PRESENCE_FIELDS.items():
         value = payload[name]
-        if kind is float:
+        if name == "phase":
+            if value not in PHASES:
+                raise EventError("invalid_value", f"phase must be one of: {', '.join(PHASES)}.")
+        elif name == "layout":
+            clean[name] = _layout(value)
+        elif kind is float:
             if value is None:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -49,6 +61,27 @@ def validate_presence(payload: Any) -> dict[str, Any]:
         elif kind is int and not 1 <= value <= MAX_SCREEN_PX:
             raise EventError("out_of_range", f"{name} must be between 1 and {MAX_SCREEN_PX}.")
     return clean
+
+
+def _layout(value: Any) -> dict[str, list[int] | None]:
+    if not isinstance(value, dict) or set(value) != LAYOUT_PARTS:
+        raise EventError(
+            "invalid_value", f"layout needs exactly: {', '.join(sorted(LAYOUT_PARTS))}."
+        )
+    for part, rect in value.items():
+        if rect is None:
+            continue
+        if (
+            not isinstance(rect, list)
+            or len(rect) != 4
+            or not all(type(v) is int and 0 <= v <= MAX_SCREEN_PX for v in rect)
+        ):
+            raise EventError(
+                "invalid_value",
+                f"layout.{part} must be null or [x, y, width, height] in whole pixels"
+                f" from 0 to {MAX_SCREEN_PX}.",
+            )
+    return dict(value)
 
 
 @fast_event("presence:update", CLIENT)
@@ -82,6 +115,27 @@ def on_stim_applied(sid: str, session_id: int, payload: Any, app: Flask) -> dict
     return {"ok": True}
 
 
+@socketio.on("stim:client_pause")
+@room_event(CLIENT)
+def on_stim_client_pause(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Client: pause the running set at once (their own stop); only the therapist resumes."""
+    no_payload("stim:client_pause", payload)
+    new = state.commit_change(session_id, state.pause_running)
+    if new is None:
+        return {"ok": True, "paused": False}
+    number = sets.note_client_pause(session_id)
+    audit.log(
+        "set.client_paused",
+        detail=f"set {number}" if number else None,
+        session_id=session_id,
+        with_address=False,
+    )
+    db.session.commit()
+    state.publish_state(session_id, new)
+    socketio.emit("stim:client_paused", {"set": number}, to=session_room(session_id))
+    return {"ok": True, "paused": True, "rev": new["rev"]}
+
+
 @socketio.on("screening:answer")
 @room_event(CLIENT)
 def on_screening_answer(session_id: int, payload: Any = None) -> dict[str, Any]:
@@ -98,9 +152,9 @@ def on_screening_answer(session_id: int, payload: Any = None) -> dict[str, Any]:
         with_address=False,
     )
     db.session.commit()
-    state = screening.screening_state(therapy_session)
-    socketio.emit("screening:state", state, to=session_room(session_id))
-    return {"ok": True, **state}
+    announced = screening.screening_state(therapy_session)
+    socketio.emit("screening:state", announced, to=session_room(session_id))
+    return {"ok": True, **announced}
 
 
 @socketio.on("soundcheck:result")

@@ -1,13 +1,15 @@
-"""The join link exchange and the client's full-screen room."""
+"""The welcome page and its join link exchange, the client's full-screen room, and the
+client's own page when either does not open (never the staff login nor a bare status code)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 
+from .. import i18n
 from ..extensions import db
 from ..live.access import current_client_session
-from ..models import JoinLink, utcnow
+from ..models import JoinLink, User, utcnow
 from ..staff import audit
 from . import bp
 from .devices import describe_device
@@ -15,12 +17,18 @@ from .devices import describe_device
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
 def join(token: str):
-    """Opening the link shows a page with one button, and uses nothing (link previewers and
-    mail scanners open links too); the button (a POST, with its CSRF token) swaps the token,
-    once, for a client cookie and a URL without the token."""
+    """Opening the link shows the welcome page with one button, and uses nothing (link
+    previewers and mail scanners open links too); the button (a POST, with its CSRF token)
+    swaps the token, once, for a client cookie and a URL without the token. ``?lang=`` shows
+    the page in another language; the button keeps that choice for the client's pages."""
     link = JoinLink.find(token)
-    if link is None or not link.usable():
-        abort(404, "This link is not valid, or it has expired. Ask your therapist for a new one.")
+    if link is not None:  # its page, welcome or problem, in its client's language
+        i18n.use_language(
+            i18n.known_language(session.get("lang")) or link.therapy_session.client.language
+        )
+    why = link_problem(link)
+    if why is not None:
+        return problem(why, 404)
     if link.used_at is not None:
         audit.log(
             "link.reused",
@@ -29,9 +37,9 @@ def join(token: str):
             with_address=False,
         )
         db.session.commit()
-        abort(410, "This link has already been used. Ask your therapist for a new one.")
+        return problem("used", 410)
     if request.method == "GET":
-        return render_template("client/join.html")
+        return welcome(link)
     used = db.session.execute(  # once only, even for two presses at the same moment
         sa.update(JoinLink)
         .where(JoinLink.id == link.id, JoinLink.used_at.is_(None))
@@ -39,8 +47,11 @@ def join(token: str):
     )
     if used.rowcount != 1:
         db.session.rollback()
-        abort(410, "This link has already been used. Ask your therapist for a new one.")
+        return problem("used", 410)
     session.update(link.cookie(current_app.config["SECRET_KEY"]))
+    chosen = i18n.known_language(request.form.get("lang"))
+    if chosen:
+        session["lang"] = chosen
     audit.log(
         "link.used",
         detail=f"link {link.id}",
@@ -51,11 +62,26 @@ def join(token: str):
     return redirect(url_for("client.room"))
 
 
+def welcome(link: JoinLink):
+    """The welcome page: the practice and the therapist by name (never the client's
+    pseudonym, never an e-mail address), what will happen, one button, the languages."""
+    chosen = i18n.known_language(request.args.get("lang"))
+    if chosen:
+        i18n.use_language(chosen)
+    therapist = db.session.get(User, link.therapy_session.therapist_id)
+    return render_template(
+        "client/join.html",
+        practice_name=current_app.config["PRACTICE_NAME"],
+        therapist_name=therapist.display_name if therapist else None,
+        chosen_language=chosen,
+    )
+
+
 @bp.route("/room")
 def room():
     therapy_session = current_client_session()
     if therapy_session is None:
-        abort(403, "Open the link your therapist sent you to join the session.")
+        return problem(_room_problem(), 403)
     return render_template(
         "client/room.html",
         therapy_session=therapy_session,
@@ -63,3 +89,31 @@ def room():
         screening_needed=therapy_session.client.screened_at is None,
         video_enabled=therapy_session.video_enabled,
     )
+
+
+def problem(kind: str, status: int):
+    """The client's page saying what happened and what to do (templates/client/problem.html)."""
+    return render_template("client/problem.html", problem=kind), status
+
+
+def link_problem(link: JoinLink | None) -> str | None:
+    """Why ``link`` opens nothing (unknown, ended, revoked, expired), or None if it may."""
+    if link is None:
+        return "unknown"
+    if link.therapy_session.ended_at is not None:
+        return "ended"
+    if link.revoked_at is not None:
+        return "revoked"
+    if not link.usable():
+        return "expired"
+    return None
+
+
+def _room_problem() -> str:
+    """Why the room does not open for this browser: its link's case when the cookie is this
+    link's own (a reload after the end), else no_link (no cookie, or one that fits nothing)."""
+    link_id = session.get("client_link_id")
+    link = db.session.get(JoinLink, link_id) if isinstance(link_id, int) else None
+    if link is None or not JoinLink.fits_cookie(session, link, current_app.config["SECRET_KEY"]):
+        return "no_link"
+    return link_problem(link) or "no_link"

@@ -14,6 +14,11 @@ def session_room(session_id: int) -> str:
     return f"room:{session_id}"
 
 
+def panels_room(session_id: int) -> str:
+    """The therapist's panels of a therapy session (one login may have several open)."""
+    return f"panels:{session_id}"
+
+
 def lobby_room(session_id: int) -> str:
     """The waiting room of a therapy session: client sockets not yet let in."""
     return f"lobby:{session_id}"

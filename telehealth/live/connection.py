@@ -13,7 +13,7 @@ from ..extensions import db, socketio
 from ..models import JoinLink, TherapySession
 from . import lobby, scores, state, video
 from .access import CLIENT, THERAPIST, identify
-from .channels import link_room, lobby_room, login_room, session_room
+from .channels import link_room, lobby_room, login_room, panels_room, session_room
 from .guard import EventError, error, fast_event, within_rate
 
 
@@ -42,12 +42,12 @@ def on_connect(auth: Any = None) -> None:
     emit("stim:state", state.wire_state(therapy_session.stim_state))
     emit("video:state", video.video_state(therapy_session, role))
     if role == THERAPIST:  # ask the client's page to say how it is now
+        join_room(panels_room(therapy_session.id))
         emit("presence:request", to=room, skip_sid=request.sid)
         emit("lobby:state", lobby.lobby_state(therapy_session))
         emit("screening:state", screening.screening_state(therapy_session))
-    else:
-        state.client_arrived(therapy_session.id)
-        db.session.commit()
+    state.arrived(therapy_session.id, role)
+    db.session.commit()
     waiting = scores.open_prompt(therapy_session.id)
     if waiting is not None:  # a question asked before a reload or a drop is still open
         emit("score:asked", scores.asked_payload(waiting))
@@ -65,13 +65,17 @@ def _wait_in_lobby(therapy_session: TherapySession) -> None:
 
 @socketio.on("disconnect")
 def on_disconnect(reason: Any = None) -> None:
-    """Anyone: leaving; the therapist hears when the client's page goes away."""
+    """Anyone: leaving; the therapist hears when the client's page goes away, and the
+    fail-safe notes when the client's page or the therapist's last panel does."""
     session_id = session.get("socket_session_id")
     if session.get("in_lobby"):
         _left_lobby(session_id, session.get("client_link_id"))
         return
+    if session.get("socket_role") == THERAPIST and not _others_in(panels_room(session_id)):
+        state.left(session_id, THERAPIST)
+        db.session.commit()
     if session.get("socket_role") == CLIENT:
-        state.client_left(session_id)
+        state.left(session_id, CLIENT)
         db.session.commit()
         emit(
             "presence:state",
@@ -81,15 +85,16 @@ def on_disconnect(reason: Any = None) -> None:
         )
 
 
+def _others_in(room: str) -> bool:
+    """Is a socket other than the one leaving in ``room`` (on this process: nginx keeps one
+    browser on one process)?"""
+    return any(sid != request.sid for sid, _ in socketio.server.manager.get_participants("/", room))
+
+
 def _left_lobby(session_id: int, link_id: int) -> None:
     """A waiting page left: its link no longer waits, unless another of its pages still does."""
-    others = [
-        sid
-        for sid, _ in socketio.server.manager.get_participants("/", link_room(link_id))
-        if sid != request.sid
-    ]
     link = db.session.get(JoinLink, link_id)
-    if others or link is None or link.waiting_since is None:
+    if _others_in(link_room(link_id)) or link is None or link.waiting_since is None:
         return
     lobby.set_waiting(link, False)
     db.session.commit()

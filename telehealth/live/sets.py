@@ -58,6 +58,21 @@ def _close_open_set(session_id: int, state: State, t_ms: float) -> None:
         open_set.passes = stimulation.passes_done(state, t_ms)
 
 
+def note_client_pause(session_id: int) -> int | None:
+    """Mark the open set as paused by the client (the first time counts); its number, or None
+    when no set is open. The caller commits."""
+    open_set = db.session.scalar(
+        sa.select(StimSet).where(
+            StimSet.therapy_session_id == session_id, StimSet.ended_at.is_(None)
+        )
+    )
+    if open_set is None:
+        return None
+    if open_set.client_paused_at is None:
+        open_set.client_paused_at = utcnow()
+    return open_set.number
+
+
 def latest_set_id(session_id: int) -> int | None:
     return db.session.scalar(
         sa.select(StimSet.id)

@@ -1,6 +1,6 @@
 """The settle loop: once per served process, it ends sets and stops at their planned end,
-pauses a set whose client has gone (the clinical fail-safe), cuts the sockets of links that
-expired and of staff logins that timed out, and asks for SQLite's log copy."""
+pauses a set whose client or therapist has gone (the clinical fail-safe), cuts the sockets of
+links that expired and of staff logins that timed out, and asks for SQLite's log copy."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from .channels import cut_sockets, link_room, session_room
 
 log = logging.getLogger(__name__)
 RUNNING, TASK = "telehealth.settler", "telehealth.settler_task"
-FAILSAFE_EVERY_S = 1.0  # how often the fail-safe looks (it waits CLIENT_GONE_PAUSE_S anyway)
+FAILSAFE_EVERY_S = 1.0  # how often the fail-safe looks (it waits *_GONE_PAUSE_S anyway)
 EXPIRY_EVERY_S = 5.0  # how often expired links and timed-out logins are looked for and cut
 
 
@@ -70,9 +70,28 @@ def cut_expired(now: datetime, since: datetime | None = None) -> None:
     logins.end_logins(list(timed_out), reason="timeout")
 
 
+def gone_limits(config: dict) -> dict[str, float]:
+    """How long each person's page may be gone before a running set pauses, in seconds."""
+    return {"client": config["CLIENT_GONE_PAUSE_S"], "therapist": config["THERAPIST_GONE_PAUSE_S"]}
+
+
+def pause_for_the_gone(limits: dict[str, float], now_ms: float | None = None) -> list[int]:
+    """The fail-safe: pause each running set whose client or therapist has been gone too long
+    at ``now_ms`` (the clock's time unless given), and tell the room who and how long; the
+    sessions paused."""
+    paused = []
+    for who, gone_s in limits.items():
+        for session_id in state.pause_abandoned(gone_s, state.publish_state, now_ms, who):
+            socketio.emit(
+                "failsafe:paused", {"who": who, "gone_s": gone_s}, to=session_room(session_id)
+            )
+            paused.append(session_id)
+    return paused
+
+
 def _settle_loop(app: Flask, interval: float) -> None:
-    gone_s = app.config["CLIENT_GONE_PAUSE_S"]
-    failsafe_every, failsafe_at = min(FAILSAFE_EVERY_S, gone_s / 5), -1e9
+    limits = gone_limits(app.config)
+    failsafe_every, failsafe_at = min(FAILSAFE_EVERY_S, min(limits.values()) / 5), -1e9
     expiry_at, expiry_since = -1e9, None
     while True:
         socketio.sleep(interval)
@@ -89,10 +108,7 @@ def _settle_loop(app: Flask, interval: float) -> None:
                 if time.monotonic() - failsafe_at < failsafe_every:
                     continue
                 failsafe_at = time.monotonic()
-                for session_id in state.pause_abandoned(gone_s, state.publish_state):
-                    socketio.emit(
-                        "failsafe:paused", {"gone_s": gone_s}, to=session_room(session_id)
-                    )
+                pause_for_the_gone(limits)
             except Exception:  # keep the loop alive; the next round retries
                 log.exception("settling finished sets failed")
                 db.session.rollback()

@@ -171,21 +171,22 @@ def commit_change_direct(
     return new
 
 
-def client_arrived(session_id: int) -> None:
-    """Note the client's page connected (the fail-safe reads it); the caller commits."""
+def arrived(session_id: int, who: str) -> None:
+    """Note that ``who``'s page ("client" or "therapist") connected (the fail-safe reads it);
+    the caller commits."""
     db.session.execute(
         sa.update(TherapySession)
         .where(TherapySession.id == session_id)
-        .values(client_connected_at=utcnow())
+        .values({f"{who}_connected_at": utcnow()})
     )
 
 
-def client_left(session_id: int) -> None:
-    """Note the client's page went away (the fail-safe reads it); the caller commits."""
+def left(session_id: int, who: str) -> None:
+    """Note that ``who``'s page went away (the fail-safe reads it); the caller commits."""
     db.session.execute(
         sa.update(TherapySession)
         .where(TherapySession.id == session_id)
-        .values(client_left_at=utcnow())
+        .values({f"{who}_left_at": utcnow()})
     )
 
 
@@ -194,33 +195,37 @@ def publish_state(session_id: int, state: State) -> None:
     socketio.emit("stim:state", wire_state(state), to=session_room(session_id))
 
 
-def pause_abandoned(
-    gone_s: float, publish: Callable[[int, State], None], now_ms: float | None = None
-) -> list[int]:
-    """Pause every running set whose client has been gone longer than ``gone_s`` seconds at
-    ``now_ms`` (the clock's time unless given).
+def pause_running(state: State, t_ms: float) -> State | None:
+    """The change that pauses a running set, and leaves any other state as it is."""
+    return stimulation.pause(state, t_ms) if state["running"] else None
 
-    A client that came back (connected after it left) keeps its set running.
+
+def pause_abandoned(
+    gone_s: float,
+    publish: Callable[[int, State], None],
+    now_ms: float | None = None,
+    who: str = "client",
+) -> list[int]:
+    """Pause every running set whose client (or therapist, as ``who`` says) has been gone
+    longer than ``gone_s`` seconds at ``now_ms`` (the clock's time unless given).
+
+    One that came back (connected after it left) keeps its set running.
     """
     t_ms = _or_now(now_ms)
     # the times are stored as naive UTC (models.utcnow)
     at = datetime.fromtimestamp(t_ms / 1000.0, UTC).replace(tzinfo=None)
     limit = at - timedelta(seconds=gone_s)
+    connected_at = getattr(TherapySession, f"{who}_connected_at")
+    left_at = getattr(TherapySession, f"{who}_left_at")
     candidates = db.session.scalars(
         sa.select(TherapySession.id).where(
-            TherapySession.client_left_at <= limit,
-            sa.or_(
-                TherapySession.client_connected_at.is_(None),
-                TherapySession.client_connected_at < TherapySession.client_left_at,
-            ),
+            left_at <= limit, sa.or_(connected_at.is_(None), connected_at < left_at)
         )
     ).all()
     db.session.rollback()
     paused = []
     for session_id in candidates:
-        state = commit_change(
-            session_id, lambda s, t: stimulation.pause(s, t) if s["running"] else None, t_ms
-        )
+        state = commit_change(session_id, pause_running, t_ms)
         if state is not None:
             publish(session_id, state)
             paused.append(session_id)

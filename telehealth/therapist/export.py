@@ -90,6 +90,7 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
                 "ended_at": _time(stim_set.ended_at),
                 "passes": stim_set.passes,
                 "settings": stim_set.settings,
+                "client_paused_at": _time(stim_set.client_paused_at),
             }
             for stim_set in stim_sets
         ],

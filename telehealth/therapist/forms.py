@@ -1,9 +1,23 @@
 """Forms of the therapist's pages."""
 
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from ..i18n import LANGUAGES
 from ..web import PageForm
+
+CLIENT_LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGES.items()]
+
+
+def client_language_field() -> SelectField:
+    return SelectField(
+        "Language of the client's pages",
+        choices=CLIENT_LANGUAGE_CHOICES,
+        default="en",
+        validate_choice=True,
+        description="The client can still choose another on their welcome page.",
+    )
 
 
 class ClientForm(PageForm):
@@ -16,6 +30,7 @@ class ClientForm(PageForm):
         ],
         description="No real name needed: a code or a first initial is enough.",
     )
+    language = client_language_field()
     submit = SubmitField("Add client")
 
 
@@ -26,6 +41,7 @@ class ClientDetailsForm(PageForm):
     """What a therapist keeps about a client: all optional but the pseudonym."""
 
     pseudonym = ClientForm.pseudonym
+    language = client_language_field()
     initials = StringField("Initials", validators=[Optional(), Length(max=8), SAFE_TEXT])
     pronouns = StringField("Pronouns", validators=[Optional(), Length(max=32), SAFE_TEXT])
     preferences = TextAreaField(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -90,6 +91,7 @@ def client_page(client_id: int):
         client.pronouns = (form.pronouns.data or "").strip() or None
         client.preferences = (form.preferences.data or "").strip() or None
         client.preset_id = form.preset_id.data or None
+        client.language = form.language.data
         db.session.commit()
         flash("Saved.")
         return redirect(url_for("therapist.client_page", client_id=client.id))
@@ -181,6 +183,10 @@ def client_export(client_id: int):
     return csv_response(rows, f"client-{client.id}-history.csv")
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() + "Z" if value else None
+
+
 def _scores_payload(stim_sets: list[StimSet], scores: list[Score]) -> dict[str, Any]:
     return {
         "sets": [
@@ -188,8 +194,9 @@ def _scores_payload(stim_sets: list[StimSet], scores: list[Score]) -> dict[str, 
                 "id": stim_set.id,
                 "number": stim_set.number,
                 "started_at": stim_set.started_at.isoformat() + "Z",
-                "ended_at": stim_set.ended_at.isoformat() + "Z" if stim_set.ended_at else None,
+                "ended_at": _iso(stim_set.ended_at),
                 "passes": stim_set.passes,
+                "client_paused_at": _iso(stim_set.client_paused_at),
             }
             for stim_set in stim_sets
         ],
@@ -283,7 +290,10 @@ def session_export(session_id: int):
         ["phases", ", ".join(EMDR_PHASES[p] for p in therapy_session.phases)],
         ["notes", therapy_session.notes],
         [],
-        ["set", "started (UTC)", "ended (UTC)", "passes", "speed (passes/s)", "path"],
+        [
+            *("set", "started (UTC)", "ended (UTC)", "passes", "speed (passes/s)", "path"),
+            "client paused (UTC)",
+        ],
     ]
     stim_sets = sets_of(therapy_session.id)
     for stim_set in stim_sets:
@@ -295,6 +305,7 @@ def session_export(session_id: int):
                 stim_set.passes,
                 stim_set.settings.get("speed_pps", ""),
                 stim_set.settings.get("pattern", ""),
+                stim_set.client_paused_at.strftime("%H:%M:%S") if stim_set.client_paused_at else "",
             ]
         )
     rows += [[], ["score", "value", "after set", "from", "at (UTC)"]]

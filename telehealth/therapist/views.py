@@ -44,7 +44,13 @@ def get_session_or_404(session_id: int) -> TherapySession:
 def clients():
     form = ClientForm()
     if form.validate_on_submit():
-        db.session.add(Client(therapist_id=current_user.id, pseudonym=form.pseudonym.data.strip()))
+        db.session.add(
+            Client(
+                therapist_id=current_user.id,
+                pseudonym=form.pseudonym.data.strip(),
+                language=form.language.data,
+            )
+        )
         db.session.commit()
         flash("Client added.")
         return redirect(url_for("therapist.clients"))
@@ -152,6 +158,8 @@ def end_session(session_id: int):
     therapy_session = get_session_or_404(session_id)
     if ActionForm().validate_on_submit() and therapy_session.ended_at is None:
         therapy_session.ended_at = utcnow()
+        # the call ends with the session: no page rejoins it after a reload
+        therapy_session.therapist_in_call = therapy_session.client_in_call = False
         audit.log("session.closed", session_id=session_id)
         _revoke_links(session_id, "session ended")
         flash("Session ended; its join links no longer work.")

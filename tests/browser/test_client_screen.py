@@ -42,8 +42,10 @@ def test_the_canvas_is_drawn_at_device_resolution_on_a_high_dpi_phone(browser, j
     follow_link(page, join_url)
     page.wait_for_selector("#connection[data-status=connected]")
     size = canvas_size(page)
-    assert (size["cssW"], size["cssH"]) == (390, 844)  # fills the screen
-    assert (size["w"], size["h"]) == (1170, 2532)  # one canvas pixel per device pixel
+    dock = page.locator("#dock").bounding_box()
+    # the whole width, and the height the dock below it leaves
+    assert size["cssW"] == 390 and size["cssH"] == 844 - dock["height"] > 844 / 2
+    assert (size["w"], size["h"]) == (1170, round(3 * size["cssH"]))  # one per device pixel
     ctx.close()
 
 
@@ -55,6 +57,8 @@ def test_the_canvas_follows_a_resize_and_a_rotation(browser, join_url):
     page.set_viewport_size({"width": 844, "height": 390})  # turned to landscape
     page.wait_for_timeout(300)
     size = canvas_size(page)
-    assert (size["cssW"], size["cssH"]) == (844, 390)
-    assert (size["w"], size["h"]) == (1688, 780)
+    dock = page.locator("#dock").bounding_box()
+    # the whole height, and the width the dock beside it leaves
+    assert size["cssH"] == 390 and size["cssW"] == 844 - dock["width"] > 844 / 2
+    assert (size["w"], size["h"]) == (round(2 * size["cssW"]), 780)
     ctx.close()

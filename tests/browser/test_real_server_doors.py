@@ -54,7 +54,8 @@ def test_the_server_log_has_no_tokens_and_no_clinical_words(browser, server):
     # the link is revoked: the client's page says the session ended
     panel.once("dialog", lambda dialog: dialog.accept())
     panel.click("#revoke-links")
-    client.wait_for_selector("#notice:has-text('This session has ended')")
+    client.wait_for_selector("#ended h1:has-text('This session has ended')")
+    assert "closed this link" in client.text_content("#ended-why")
 
     token = url.rsplit("/", 1)[1]
     log_text = (server.tmp / "server.log").read_text()

@@ -20,9 +20,20 @@ def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(
     panel.wait_for_selector("#asking", state="visible")
     client.wait_for_selector("#question", state="visible")
     assert "disturbing" in client.text_content("#question-text")
-    client.locator("#question-value").fill("3")
-    assert client.text_content("#question-shown") == "3"
-    client.click("#question button[type=submit]")
+    send = client.locator("#question button[type=submit]")
+    assert send.is_disabled()  # nothing is chosen for the client
+    assert client.locator("#question-scale input:checked").count() == 0
+    values = client.locator("#question-scale input").evaluate_all("(l) => l.map((i) => i.value)")
+    assert values == [str(v) for v in range(11)]
+    assert client.text_content("#question-low") == "0: no disturbance"
+    assert client.text_content("#question-high") == "10: the worst"
+    assert client.evaluate("document.activeElement.id") == "question-text"  # focus moved to it
+    for label in client.locator("#question-scale label").all():
+        box = label.bounding_box()
+        assert box["width"] >= 44 and box["height"] >= 44
+    client.click("#question-scale label:has(input[value='3'])")
+    assert send.is_enabled()
+    send.click()
     client.wait_for_selector("#question", state="hidden")
 
     panel.wait_for_selector("#asking", state="hidden")

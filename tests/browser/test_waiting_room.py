@@ -21,7 +21,8 @@ def test_the_client_waits_until_the_therapist_lets_them_in(browser, server, tmp_
     panel.check("#lobby-enabled")
     panel.wait_for_function("() => document.getElementById('lobby-enabled').checked")
     follow_link(client, make_link(panel))
-    client.wait_for_selector("#notice:has-text('your therapist will let you in')")
+    client.wait_for_selector("#waiting:has-text('Your therapist will let you in')")
+    assert client.is_hidden("#stage")
     assert client.get_attribute("body", "data-rev") is None  # no state: nothing drawn
     assert client.is_hidden("#call")
     person = "Chrome on Linux, waiting since "  # the button's name: "Admit " + device and time
@@ -36,7 +37,7 @@ def test_the_client_waits_until_the_therapist_lets_them_in(browser, server, tmp_
     client.screenshot(path=str(tmp_path / f"client-waiting-{viewport}.png"))
     admit.click()
     client.wait_for_selector("body[data-rev]", timeout=10_000)
-    assert client.is_hidden("#notice")
+    assert client.is_hidden("#waiting") and client.is_visible("#stage")
     panel.wait_for_selector("#lobby-waiting", state="hidden")
     panel.wait_for_selector("#client-presence[data-status=connected]")
     # the session now reaches the client: a change on the panel shows on the client's page
@@ -45,7 +46,7 @@ def test_the_client_waits_until_the_therapist_lets_them_in(browser, server, tmp_
     client.wait_for_function(f"() => Number(document.body.dataset.rev) > {rev}")
     client.reload()
     client.wait_for_selector("body[data-rev]", timeout=10_000)
-    assert client.is_hidden("#notice")
+    assert client.is_hidden("#waiting")
     assert errors == []
     panel_ctx.close()
     client_ctx.close()

@@ -24,7 +24,7 @@ def test_opening_the_link_twice_does_not_use_it_and_the_button_does(app, make):
     for http in (previewer, person):
         page = http.get(f"/join/{token}")
         assert page.status_code == 200
-        assert "Join the session" in page.text and 'id="join"' in page.text
+        assert "Continue" in page.text and 'id="join"' in page.text
     assert db.session.get(JoinLink, link.id).used_at is None
     assert previewer.get("/room").status_code == 403
     response = person.post(

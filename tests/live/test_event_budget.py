@@ -72,3 +72,13 @@ def test_a_closed_socket_frees_its_place(app, room, sockets):
         if sock.is_connected():
             sock.disconnect()
     assert sockets(room.client_http, {"role": "client"}).is_connected()
+
+
+def test_the_clients_pause_counts_against_the_links_budget(room):
+    codes = [
+        room.client_socket.emit("stim:client_pause", callback=True).get("ok") for _ in range(BURST)
+    ]
+    assert codes == [True] * BURST
+    ack = room.client_socket.emit("stim:client_pause", callback=True)
+    assert ack["error"]["code"] == "rate_limited"
+    assert not room.client_socket.is_connected()

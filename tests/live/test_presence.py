@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from telehealth.extensions import db
 from telehealth.live import state as room_state
+from telehealth.live.settler import gone_limits, pause_for_the_gone
 from telehealth.models import TherapySession, utcnow
 from tests.support import PRESENCE, received
 
@@ -81,15 +82,86 @@ def test_a_stopped_room_is_left_alone_by_the_fail_safe(room):
     assert room_state.read_state(room.session.id) == before
 
 
-@pytest.mark.parametrize("app_config", [{"SETTLE_INTERVAL_S": 0.05, "CLIENT_GONE_PAUSE_S": 0.5}])
-def test_the_server_pauses_a_set_whose_client_is_gone_and_tells_the_therapist(room):
+@pytest.mark.parametrize(
+    "app_config",
+    [{"SETTLE_INTERVAL_S": 0.05, "CLIENT_GONE_PAUSE_S": 0.5, "THERAPIST_GONE_PAUSE_S": 0.7}],
+)
+@pytest.mark.parametrize(("who", "gone_s"), [("client", 0.5), ("therapist", 0.7)])
+def test_the_server_pauses_a_set_whose_person_is_gone_and_tells_the_other(room, who, gone_s):
     """The process's own loop does it, without anyone asking."""
     assert room.therapist_socket.emit("stim:start", callback=True)["ok"]
-    room.client_socket.disconnect()
+    gone, stays = (
+        (room.client_socket, room.therapist_socket)
+        if who == "client"
+        else (room.therapist_socket, room.client_socket)
+    )
+    gone.disconnect()
     deadline, told = time.monotonic() + 5, []
     while not told and time.monotonic() < deadline:
         time.sleep(0.05)
-        told = received(room.therapist_socket, "failsafe:paused")
-    assert told == [{"gone_s": 0.5}]
+        told = received(stays, "failsafe:paused")
+    assert told == [{"who": who, "gone_s": gone_s}]
     state = room_state.read_state(room.session.id)
     assert state["paused"] and not state["running"]
+
+
+@pytest.mark.parametrize(
+    "change, code",
+    [
+        ({"phase": "dancing"}, "invalid_value"),
+        ({"phase": None}, "invalid_value"),
+        ({"layout": None}, "invalid_value"),
+        ({"layout": {"stage": None}}, "invalid_value"),
+        ({"layout": {**PRESENCE["layout"], "extra": None}}, "invalid_value"),
+        ({"layout": {**PRESENCE["layout"], "stage": [0, 0, 390]}}, "invalid_value"),
+        ({"layout": {**PRESENCE["layout"], "stage": [0, 0, 390, 1.5]}}, "invalid_value"),
+        ({"layout": {**PRESENCE["layout"], "stage": [0, -1, 390, 600]}}, "invalid_value"),
+        ({"layout": {**PRESENCE["layout"], "dock": [0, 0, 390, True]}}, "invalid_value"),
+        ({"layout": {**PRESENCE["layout"], "video": "top"}}, "invalid_value"),
+    ],
+)
+def test_a_bad_layout_is_refused_and_relays_nothing(room, change, code):
+    ack = room.client_socket.emit("presence:update", {**PRESENCE, **change}, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == code
+    assert received(room.therapist_socket, "presence:state") == []
+
+
+def test_a_running_set_pauses_when_the_therapist_is_gone_too_long(app, room):
+    assert room.therapist_socket.emit("stim:start", callback=True)["ok"]
+    room.therapist_socket.disconnect()
+    room.client_socket.get_received()
+    limits, left_ms = gone_limits(app.config), room_state.now_ms()
+    assert limits["therapist"] == 10
+    assert pause_for_the_gone(limits, now_ms=left_ms + 5_000) == []  # not yet
+    assert room_state.read_state(room.session.id)["running"]
+    assert pause_for_the_gone(limits, now_ms=left_ms + 11_000) == [room.session.id]
+    state = room_state.read_state(room.session.id)
+    assert state["paused"] and not state["running"]
+    told = room.client_socket.get_received()
+    assert [m["args"][0]["rev"] for m in told if m["name"] == "stim:state"] == [state["rev"]]
+    assert [m["args"] for m in told if m["name"] == "failsafe:paused"] == [
+        [{"who": "therapist", "gone_s": 10}]
+    ]
+    assert pause_for_the_gone(limits, now_ms=left_ms + 12_000) == []  # once
+
+
+def test_a_therapist_with_another_panel_open_is_not_gone(app, room, sockets):
+    assert room.therapist_socket.emit("stim:start", callback=True)["ok"]
+    second = sockets(room.therapist_http, {"role": "therapist", "session_id": room.session.id})
+    assert second.is_connected()
+    room.therapist_socket.disconnect()
+    later_ms = room_state.now_ms() + 60_000
+    assert pause_for_the_gone(gone_limits(app.config), now_ms=later_ms) == []
+    assert room_state.read_state(room.session.id)["running"]
+    second.disconnect()  # the last panel: now the therapist is gone
+    assert pause_for_the_gone(gone_limits(app.config), now_ms=later_ms) == [room.session.id]
+
+
+def test_a_therapist_that_came_back_keeps_the_set_running(app, room, sockets):
+    assert room.therapist_socket.emit("stim:start", callback=True)["ok"]
+    room.therapist_socket.disconnect()
+    sockets(room.therapist_http, {"role": "therapist", "session_id": room.session.id})
+    later_ms = room_state.now_ms() + 60_000
+    assert pause_for_the_gone(gone_limits(app.config), now_ms=later_ms) == []
+    assert room_state.read_state(room.session.id)["running"]
+    assert received(room.client_socket, "failsafe:paused") == []

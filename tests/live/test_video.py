@@ -11,7 +11,7 @@ import pytest
 from telehealth.extensions import db
 from telehealth.live import video
 from telehealth.models import TherapySession
-from tests.support import join
+from tests.support import csrf_token, join
 
 OFFER = {"kind": "offer", "n": 7, "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}
 CANDIDATE = {
@@ -125,3 +125,25 @@ def test_only_the_therapist_turns_video_off(room):
     ack = room.client_socket.emit("video:toggle", {"enabled": False}, callback=True)
     assert ack["error"]["code"] == "forbidden"
     assert db.session.get(TherapySession, room.session.id).video_enabled
+
+
+def test_ending_the_session_ends_the_call_and_tells_the_client_first(room, sockets):
+    for sock in (room.therapist_socket, room.client_socket):
+        assert sock.emit("rtc:signal", {"kind": "join"}, callback=True)["ok"]
+    stored = db.session.get(TherapySession, room.session.id)
+    assert stored.therapist_in_call and stored.client_in_call
+    page = room.therapist_http.get("/therapist/clients")
+    ended = room.therapist_http.post(
+        f"/therapist/sessions/{room.session.id}/end", data={"csrf_token": csrf_token(page)}
+    )
+    assert ended.status_code == 302
+    stored = db.session.get(TherapySession, room.session.id)
+    assert not stored.therapist_in_call and not stored.client_in_call
+    # what the client's socket got before it was cut (the test client keeps it in its queue)
+    last = [p for p in room.client_socket.queue if p["name"] == "access:ended"]
+    assert [p["args"] for p in last] == [[{"reason": "session ended"}]]
+    assert not room.client_socket.is_connected()
+    # a panel opened again does not rejoin a call that ended with the session
+    panel = sockets(room.therapist_http, {"role": "therapist", "session_id": room.session.id})
+    states = [m["args"][0] for m in panel.get_received() if m["name"] == "video:state"]
+    assert states == [{"enabled": True, "rejoin": False}]

@@ -1,0 +1,95 @@
+"""axe-core on every state of the client's room (before a set, during one, with the question up,
+paused by the client, waiting to be let in, ended) at a phone held both ways and a desktop: no
+violation, and every control a touch target of at least 44 x 44 CSS pixels."""
+
+from __future__ import annotations
+
+import pytest
+
+from .a11y import axe_violations
+from .harness import CHROMIUM, CHROMIUM_ARGS, follow_link, make_link, open_panel, pass_checks
+
+SIZES = {"phone": (390, 844), "phone-landscape": (844, 390), "desktop": (1440, 900)}
+
+# Every control of the page that is on screen, and its size.
+CONTROLS_JS = """() => [...document.querySelectorAll(
+    "button, select, a[href], .question-scale label")]
+  .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== "hidden")
+  .map((el) => { const r = el.getBoundingClientRect();
+                 return { what: el.id || el.textContent.trim(), w: r.width, h: r.height }; })"""
+
+
+@pytest.fixture(scope="module")
+def media_browser(playwright):
+    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="module")
+def room(media_browser, server):
+    panel_ctx = media_browser.new_context(bypass_csp=True, viewport={"width": 1440, "height": 900})
+    panel = panel_ctx.new_page()
+    open_panel(panel, server, "client-a11y@example.org")
+    client_ctx = media_browser.new_context(bypass_csp=True)
+    client = client_ctx.new_page()
+    follow_link(client, make_link(panel))
+    client.wait_for_selector("#connection[data-status=connected]")
+    pass_checks(client)
+    client.click("[data-call=join]")
+    client.wait_for_selector("#call.in-call")
+    yield panel, client
+    panel_ctx.close()
+    client_ctx.close()
+
+
+def check_everywhere(page, state: str) -> None:
+    for name, (width, height) in SIZES.items():
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(150)
+        assert axe_violations(page) == [], f"{state} at {name}"
+        small = [c for c in page.evaluate(CONTROLS_JS) if c["w"] < 44 or c["h"] < 44]
+        assert small == [], f"{state} at {name}: controls under 44 px"
+
+
+def test_every_state_of_the_room_is_accessible(room):
+    panel, client = room
+    check_everywhere(client, "before a set")
+    panel.click("#start")
+    client.wait_for_selector("body[data-moving=true]")
+    check_everywhere(client, "during a set")
+    client.click("#pause")
+    client.wait_for_selector("#notice:has-text('You paused')")
+    check_everywhere(client, "paused by the client")
+    panel.click("[data-ask=sud]")
+    client.wait_for_selector("#question:not([hidden])")
+    check_everywhere(client, "the question")
+    client.click("#question-scale label:has(input[value='4'])")
+    check_everywhere(client, "the question answered, not yet sent")
+    client.click("#question button[type=submit]")
+    client.wait_for_selector("#question", state="hidden")
+    token = panel.get_attribute("meta[name=csrf-token]", "content")
+    session_id = panel.get_attribute("#panel", "data-session-id")
+    panel.request.post(
+        f"{panel.url.split('/therapist')[0]}/therapist/sessions/{session_id}/end",
+        form={"csrf_token": token},
+        max_redirects=0,
+    )
+    client.wait_for_selector("#ended:not([hidden])")
+    check_everywhere(client, "ended")
+
+
+def test_the_waiting_page_is_accessible(media_browser, server):
+    ctx = media_browser.new_context(bypass_csp=True, viewport={"width": 1440, "height": 900})
+    panel = ctx.new_page()
+    open_panel(panel, server, "waiting-a11y@example.org")
+    panel.check("#lobby-enabled")
+    panel.wait_for_function("() => document.getElementById('lobby-enabled').checked")
+    client_ctx = media_browser.new_context(bypass_csp=True)
+    client = client_ctx.new_page()
+    follow_link(client, make_link(panel))
+    client.wait_for_selector("#waiting:not([hidden])")
+    check_everywhere(client, "waiting")
+    ctx.close()
+    client_ctx.close()

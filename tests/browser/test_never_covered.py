@@ -1,0 +1,132 @@
+"""Nothing ever covers the moving target on the client's screen: on every path, on a phone held
+upright and sideways, a tablet and a desktop, with the video call on, the question shown and
+the hints up, the target's drawn pixels never meet any other visible element."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    follow_link,
+    make_link,
+    open_panel,
+    pass_checks,
+)
+
+VIEWPORTS = {
+    "phone": (390, 844),
+    "phone-landscape": (844, 390),
+    "tablet": (768, 1024),
+    "desktop": (1440, 900),
+}
+PATHS = ["horizontal", "vertical", "diagonal_down", "diagonal_up", "circle", "figure8"]
+SAMPLES = 12
+
+# After a frame: the box of the target's pixels (the target colour on the canvas) in page
+# coordinates, and every visible element that box meets (the canvas and what holds it aside).
+OVERLAP_JS = """
+async ([colour]) => {
+  await new Promise((r) => requestAnimationFrame(r));
+  const canvas = document.getElementById("stage");
+  const rect = canvas.getBoundingClientRect();
+  const dpr = canvas.width / rect.width;
+  const d = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  for (let p = 0, px = 0; p < d.length; p += 4, px += 1) {
+    if (Math.abs(d[p] - colour[0]) < 24 && Math.abs(d[p + 1] - colour[1]) < 24
+        && Math.abs(d[p + 2] - colour[2]) < 24) {
+      const x = px % canvas.width, y = Math.floor(px / canvas.width);
+      if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+    }
+  }
+  if (x1 < 0) return { found: false };
+  const box = { left: rect.left + x0 / dpr, top: rect.top + y0 / dpr,
+                right: rect.left + (x1 + 1) / dpr, bottom: rect.top + (y1 + 1) / dpr };
+  const hits = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el === canvas || el.contains(canvas)) continue;
+    const style = getComputedStyle(el);
+    const clipped = style.clip === "rect(0px, 0px, 0px, 0px)"; // for screen readers only
+    if (style.visibility === "hidden" || Number(style.opacity) === 0 || clipped) continue;
+    for (const r of el.getClientRects()) {
+      if (r.width === 0 || r.height === 0) continue;
+      if (r.left < box.right && r.right > box.left && r.top < box.bottom && r.bottom > box.top) {
+        hits.push(`${el.tagName.toLowerCase()}#${el.id}.${el.className}`);
+      }
+    }
+  }
+  return { found: true, box, hits };
+}
+"""
+TARGET_RGB = [0x4F, 0xC3, 0xF7]  # the default target colour, #4fc3f7
+
+
+@pytest.fixture(scope="module")
+def media_browser(playwright):
+    """Chromium with a fake camera and microphone, so the video call is on as in a session."""
+    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    yield b
+    b.close()
+
+
+@pytest.fixture(scope="module")
+def panel(media_browser, server):
+    ctx = media_browser.new_context(viewport={"width": 1440, "height": 900})
+    page = ctx.new_page()
+    open_panel(page, server, "covered-therapist@example.org")
+    page.click("[data-call=join]")
+    for name, value in {"size": 0.2, "width": 1.0, "speed_pps": 2.0, "set_passes": 0}.items():
+        set_control(page, name, value)
+    yield page
+    ctx.close()
+
+
+def set_control(panel, name: str, value) -> None:
+    panel.evaluate(
+        """([name, value]) => {
+             const el = document.getElementById(`c-${name}`);
+             el.value = String(value);
+             el.dispatchEvent(new Event("input", { bubbles: true }));
+             el.dispatchEvent(new Event("change", { bubbles: true }));
+           }""",
+        [name, value],
+    )
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_nothing_covers_the_target_on_any_path(media_browser, panel, viewport):
+    width, height = VIEWPORTS[viewport]
+    ctx = media_browser.new_context(viewport={"width": width, "height": height})
+    client = ctx.new_page()
+    follow_link(client, make_link(panel))
+    client.wait_for_selector("#connection[data-status=connected]")
+    pass_checks(client)
+    client.wait_for_selector("#call:not([hidden])")
+    if not client.is_visible("#call.in-call"):  # back in the call by itself after the last page
+        client.click("[data-call=join]")
+    client.wait_for_selector("#call.in-call")
+    panel.click("[data-ask=sud]")  # the question stays up through the sets
+    client.wait_for_selector("#question:not([hidden])")
+    for path in PATHS:
+        panel.select_option("#c-pattern", path)
+        panel.click("#start")
+        client.wait_for_selector("body[data-moving=true]")
+        client.wait_for_timeout(300)  # the set is under way, the layout settled
+        xs, ys = [], []
+        for _ in range(SAMPLES):
+            seen = client.evaluate(OVERLAP_JS, [TARGET_RGB])
+            assert seen["found"], f"{viewport} {path}: no target drawn"
+            assert seen["hits"] == [], f"{viewport} {path}: the target meets {seen['hits']}"
+            xs.append(seen["box"]["left"])
+            ys.append(seen["box"]["top"])
+            client.wait_for_timeout(80)
+        travel = max(max(xs) - min(xs), max(ys) - min(ys))
+        assert travel > min(width, height) / 4, f"{viewport} {path}: the target hardly moved"
+        panel.click("#stop")
+        client.wait_for_selector("body[data-moving=false]")
+    if height > width and width <= 700:
+        assert client.is_hidden("#turn-hint")  # the question is up: it needs the room more
+    ctx.close()
