@@ -291,3 +291,11 @@ def test_the_answers_are_erased_with_the_client(room):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Client)) == 0
     leftovers = db.session.execute(sa.text("SELECT screening, screened_at FROM client")).all()
     assert leftovers == []
+
+
+def test_the_checks_speak_the_clients_language(room):
+    db.session.get(Client, room.session.client_id).language = "de"
+    db.session.commit()
+    section = checks_section(room.client_http)
+    assert "Bevor wir beginnen: Ihre Sicherheit" in section and "Schritt 1 von 3" in section
+    assert "Before we start" not in section
