@@ -17,7 +17,9 @@ const ANSWER_WAIT_MS = 8000;
  * `onStep(name)` hears "screening" | "sound" | "camera" | "done" as each begins. With
  * `callTile` (the call tile's element), its device menus are set to the chosen devices.
  */
-export async function runChecks({ socket, tones, callTile = null, screeningNeeded, videoEnabled, onStep = () => {} }) {
+export async function runChecks({
+  socket, tones, callTile = null, screeningNeeded, videoEnabled, onStep = () => {},
+}) {
   const root = document.getElementById("checks");
   const card = (name) => root.querySelector(`[data-step=${name}]`);
   const show = (name) => {
