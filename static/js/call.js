@@ -5,21 +5,23 @@
 // candidates carry the n they belong to, and signalling messages are handled one at a time,
 // so a late message from an older negotiation can never be applied to a newer connection.
 
+import { t } from "./i18n.js";
+
 /** How often the panel reads the call's stats. */
 export const STATS_EVERY_MS = 2000;
 
 /** The words to show for a getUserMedia failure. */
 export function mediaErrorMessage(err) {
   if (err && err.name === "NotAllowedError") {
-    return "The camera and microphone were not allowed. Allow them for this site in the browser's address bar, then press Join again.";
+    return t("call.error.not_allowed");
   }
   if (err && (err.name === "NotFoundError" || err.name === "OverconstrainedError")) {
-    return "No camera or microphone was found. Connect one, or go on without video.";
+    return t("call.error.not_found");
   }
   if (err && err.name === "NotReadableError") {
-    return "The camera or microphone is in use by another program. Close it and press Join again.";
+    return t("call.error.in_use");
   }
-  return "The camera and microphone could not be started.";
+  return t("call.error.failed");
 }
 
 /** getUserMedia's constraints for the chosen microphone and camera (any, when none is chosen). */
@@ -67,7 +69,7 @@ export class Call {
     this.stream = stream;
     this.localVideo.srcObject = stream;
     this.joined = true;
-    this.onStatus("waiting", "Waiting for the other person to join the call…");
+    this.onStatus("waiting", t("call.waiting"));
     if (this.pc) await this.replaceTracks();
     else this.signal({ kind: "join" });
   }
@@ -79,7 +81,7 @@ export class Call {
     if (this.stream) this.stream.getTracks().forEach((t) => t.stop());
     this.stream = null;
     this.localVideo.srcObject = null;
-    this.onStatus("off", "Not in the call.");
+    this.onStatus("off", t("call.off"));
   }
 
   setMuted(muted) {
@@ -133,8 +135,8 @@ export class Call {
     };
     pc.onconnectionstatechange = () => {
       const state = pc.connectionState;
-      if (state === "connected") this.onStatus("connected", "In the call.");
-      else if (state === "disconnected") this.onStatus("reconnecting", "The call is reconnecting…");
+      if (state === "connected") this.onStatus("connected", t("call.connected"));
+      else if (state === "disconnected") this.onStatus("reconnecting", t("call.reconnecting"));
       else if (state === "failed" && this.role === "therapist" && this.joined && this.pc === pc) {
         this.enqueue(() => this.offer());
       }
@@ -157,7 +159,7 @@ export class Call {
       else this.signal({ kind: "join" }); // tell the therapist we are here: they offer
     } else if (msg.kind === "leave") {
       this.closePeer();
-      if (this.joined) this.onStatus("waiting", "The other person left the call.");
+      if (this.joined) this.onStatus("waiting", t("call.other_left"));
     } else if (msg.kind === "offer" && this.joined && this.role === "client") {
       this.n = msg.n;
       const pc = await this.newPeer();

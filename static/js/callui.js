@@ -2,6 +2,7 @@
 // video is on for the session; after a reload, back in the call by itself if it was in it.
 
 import { Call, cameraAllowed, mediaErrorMessage } from "./call.js";
+import { t } from "./i18n.js";
 
 /** Wire the call part `root` of a page; `onEnabled(enabled)` hears the session's video switch. */
 export function setupCallControls(root, socket, { role, onEnabled = () => {}, onInCall = () => {} }) {
@@ -35,8 +36,8 @@ export function setupCallControls(root, socket, { role, onEnabled = () => {}, on
 
   joinButton.addEventListener("click", join);
   $("leave").addEventListener("click", () => { call.leave(); inCall(); });
-  setupToggle($("mute"), ["Mute", "Unmute"], (muted) => call.setMuted(muted));
-  setupToggle($("camera"), ["Camera off", "Camera on"], (off) => call.setCameraOff(off));
+  setupToggle($("mute"), [t("call.mute"), t("call.unmute")], (muted) => call.setMuted(muted));
+  setupToggle($("camera"), [t("call.camera_off"), t("call.camera_on")], (off) => call.setCameraOff(off));
   for (const name of ["audio", "video"]) $(name).addEventListener("change", () => { if (call.joined) join(); });
 
   socket.on("video:state", async ({ enabled, rejoin }) => {
@@ -57,7 +58,7 @@ export async function fillDevices(audioSelect, videoSelect) {
   const { audio, video } = await Call.devices();
   for (const [select, list] of [[audioSelect, audio], [videoSelect, video]]) {
     const current = select.value;
-    select.replaceChildren(...list.map((d, i) => new Option(d.label || `Device ${i + 1}`, d.deviceId)));
+    select.replaceChildren(...list.map((d, i) => new Option(d.label || t("call.device", { n: i + 1 }), d.deviceId)));
     if (current) select.value = current;
   }
 }
