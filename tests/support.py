@@ -37,6 +37,7 @@ PRESENCE = {
         "video": [8, 608, 160, 120],
         "question": None,
     },
+    "tactile": ["vibration"],
 }
 
 

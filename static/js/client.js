@@ -29,6 +29,7 @@ const PHONE_MAX_PX = 700;
 
 let view = null;
 let tones = null;
+let haptics = null; // the tactile channel, where the device has one
 let call = null;
 let wakeLock = null;
 let current = null; // the room's state as last received
@@ -169,6 +170,7 @@ function tellPresence() {
     fullscreen: Boolean(document.fullscreenElement),
     sound: tones.enabled,
     rtt_ms: clock.rttMs,
+    tactile: haptics ? haptics.channels() : [],
     phase: document.body.dataset.phase,
     layout: {
       stage: inSession ? rectOf(document.getElementById("stage-area")) : null,

@@ -112,6 +112,7 @@ socket.on("presence:state", (p) => {
     p.visible ? "page visible" : "page hidden",
     p.sound ? "sound on" : "sound off",
     p.fullscreen ? "full screen" : "not full screen",
+    p.tactile && p.tactile.length ? `tactile: ${p.tactile.join(" and ")}` : "tactile off",
     p.rtt_ms === null ? "round trip …" : `round trip ${Math.round(p.rtt_ms)} ms`,
   ].join(" · ");
   showClientLayout(mirrorFrame, p);

@@ -25,7 +25,9 @@ PRESENCE_FIELDS = {
     "rtt_ms": float,
     "phase": str,
     "layout": dict,
+    "tactile": list,
 }
+TACTILE = {"vibration", "gamepad"}  # the client's tactile channels that are on
 PHASES = {"checks", "waiting", "session", "ended"}
 # Where the parts of the client's screen are, for the therapist's mirror: [x, y, width, height]
 # in CSS pixels, or null when that part is not on screen.
@@ -48,6 +50,15 @@ def validate_presence(payload: Any) -> dict[str, Any]:
                 raise EventError("invalid_value", f"phase must be one of: {', '.join(PHASES)}.")
         elif name == "layout":
             clean[name] = _layout(value)
+        elif name == "tactile":
+            if (
+                not isinstance(value, list)
+                or not all(isinstance(v, str) and v in TACTILE for v in value)
+                or len(set(value)) != len(value)
+            ):
+                raise EventError(
+                    "invalid_value", f"tactile must list some of: {', '.join(sorted(TACTILE))}."
+                )
         elif kind is float:
             if value is None:
                 continue

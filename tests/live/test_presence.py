@@ -118,6 +118,10 @@ def test_the_server_pauses_a_set_whose_person_is_gone_and_tells_the_other(room, 
         ({"layout": {**PRESENCE["layout"], "stage": [0, -1, 390, 600]}}, "invalid_value"),
         ({"layout": {**PRESENCE["layout"], "dock": [0, 0, 390, True]}}, "invalid_value"),
         ({"layout": {**PRESENCE["layout"], "video": "top"}}, "invalid_value"),
+        ({"tactile": None}, "invalid_value"),
+        ({"tactile": ["smell"]}, "invalid_value"),
+        ({"tactile": ["vibration", "vibration"]}, "invalid_value"),
+        ({"tactile": [1]}, "invalid_value"),
     ],
 )
 def test_a_bad_layout_is_refused_and_relays_nothing(room, change, code):
