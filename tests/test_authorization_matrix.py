@@ -73,6 +73,7 @@ REFUSED = "refused"  # the socket could not connect to this room at all
 FORBIDDEN = "forbidden"  # connected, but the event is refused with an error
 NOT_ASKED = "no_prompt"  # connected, but there is no question to answer
 NOT_WAITING = "not_waiting"  # connected, but no one waits with that link
+NO_WARNING = "no_warning"  # connected, but the client's screening has no "yes" to confirm
 # event -> outcome per actor; client_other is connected to its own room and must not reach ours
 SOCKET = {
     "connect": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
@@ -97,6 +98,10 @@ SOCKET = {
     "score:enter": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     # the other room's client has no question of ours to answer
     "score:submit": (REFUSED, NOT_ASKED, OK, REFUSED, FORBIDDEN, REFUSED),
+    # each client answers its own screening (once); the owner has no "yes" to confirm yet
+    "screening:answer": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
+    "screening:seen": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, NO_WARNING, REFUSED),
+    "soundcheck:result": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
 }
 CHANGES_STATE = {"stim:update", "stim:start", "stim:pause", "stim:stop"}
 PAYLOADS = {
@@ -126,6 +131,8 @@ PAYLOADS = {
     "lobby:toggle": {"enabled": False},
     "lobby:admit": {"link_id": 1},
     "lobby:refuse": {"link_id": 1},
+    "screening:answer": {"seizures": False, "migraine": True, "vestibular": False, "eye": False},
+    "soundcheck:result": {"result": "mono"},
 }
 
 

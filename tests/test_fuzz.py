@@ -31,6 +31,7 @@ scalars = (
     | st.text(max_size=50)
     | st.sampled_from(["#ffffff", "#12345", "circle", "horizontal", "tone", "sud", "voc", ""])
     | st.sampled_from(["offer", "answer", "candidate", "join", "leave"])
+    | st.sampled_from(["ok", "swapped", "mono", "none"])
     | st.just(" " * 5000)
 )
 json_values = st.recursive(
@@ -47,6 +48,7 @@ field_names = st.sampled_from(
         *("width", "height", "visible", "fullscreen", "sound", "t", "x" * 100),
         *("kind", "value", "id", "prompt_id", "rtt_ms", "rev"),
         *("sdp", "n", "candidate", "sdpMid", "sdpMLineIndex", "enabled"),
+        *("seizures", "migraine", "vestibular", "eye", "result"),
     ]
 )
 near_payloads = st.dictionaries(field_names, json_values, max_size=6)
@@ -59,7 +61,8 @@ def app_config():
 
 
 def snapshot(session_id: int) -> tuple:
-    """The room's state, its scores, and its waiting room: the switch, who waits, who is in."""
+    """The room's state, its scores, its waiting room (the switch, who waits, who is in) and
+    its client's screening."""
     scores = db.session.execute(
         sa.select(Score.submission_id, Score.value).where(Score.therapy_session_id == session_id)
     ).all()
@@ -73,7 +76,18 @@ def snapshot(session_id: int) -> tuple:
         .where(JoinLink.therapy_session_id == session_id)
         .order_by(JoinLink.id)
     ).all()
-    return room_state.read_state(session_id), sorted(scores), tuple(lobby), admitted
+    screening = db.session.execute(
+        sa.select(Client.screening, Client.screened_at, TherapySession.screening_seen_at)
+        .join(TherapySession, TherapySession.client_id == Client.id)
+        .where(TherapySession.id == session_id)
+    ).one()
+    return (
+        room_state.read_state(session_id),
+        sorted(scores),
+        tuple(lobby),
+        admitted,
+        tuple(screening),
+    )
 
 
 def check_event(sock, session_id: int, event: str, payload) -> None:
@@ -94,6 +108,7 @@ THERAPIST_EVENTS = [
     *("score:prompt", "score:withdraw", "score:enter"),
     *("rtc:signal", "rtc:ice", "video:toggle"),
     *("lobby:toggle", "lobby:admit", "lobby:refuse"),
+    "screening:seen",
 ]
 
 
@@ -113,7 +128,7 @@ def test_therapist_events_survive_any_payload(room, event):
     "event",
     [
         *("presence:update", "clock:ping", "stim:update", "score:submit", "stim:applied"),
-        *("rtc:signal", "stim:client_pause"),
+        *("rtc:signal", "stim:client_pause", "screening:answer", "soundcheck:result"),
     ],
 )
 def test_client_events_survive_any_payload(room, event):

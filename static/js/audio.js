@@ -7,6 +7,8 @@ const LOOKAHEAD_MS = 250; // how far ahead tones are put on the audio clock
 const TICK_MS = 50; // how often the scheduler looks
 const RAMP_S = 0.005; // attack and release, so tones start and end without a click
 const PAN_STEP_MS = 20; // resolution of the continuous tone's pan automation
+// The client's sound check (soundcheck.js): one clear tone, whatever the session's settings.
+const TEST_TONE = { sound_kind: "tone", waveform: "sine", pitch_hz: 523.25, volume: 0.6, duration_ms: 700 };
 
 /** Which ear an edge belongs to: even phases are the left (or top) edge, odd the right. */
 export function sideOf(k) {
@@ -73,6 +75,11 @@ export class ToneScheduler {
     await this.ctx.resume();
     if (!this.timer) this.timer = setInterval(() => this.tick(), TICK_MS);
     this.tick();
+  }
+
+  /** The sound check's tone, now, panned fully to `side` (-1 left, +1 right); enable() first. */
+  playTestTone(side) {
+    if (this.ctx) buildTone(this.ctx, this.ctx.currentTime + 0.05, side, TEST_TONE, null);
   }
 
   /** A new state replaces the plan: tones not yet played are cancelled and planned afresh. */

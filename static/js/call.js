@@ -24,6 +24,14 @@ export function mediaErrorMessage(err) {
   return t("call.error.failed");
 }
 
+/** getUserMedia's constraints for the chosen microphone and camera (any, when none is chosen). */
+export function mediaConstraints({ audioId = null, videoId = null } = {}) {
+  return {
+    audio: audioId ? { deviceId: { exact: audioId } } : true,
+    video: videoId ? { deviceId: { exact: videoId } } : { width: { ideal: 1280 }, height: { ideal: 720 } },
+  };
+}
+
 export class Call {
   constructor(socket, { role, localVideo, remoteVideo, onStatus = () => {} }) {
     this.socket = socket;
@@ -56,10 +64,7 @@ export class Call {
    * again while a connection is open, it sends the newly chosen devices on that connection.
    */
   async join({ audioId = null, videoId = null } = {}) {
-    const stream = await navigator.mediaDevices.getUserMedia({
-      audio: audioId ? { deviceId: { exact: audioId } } : true,
-      video: videoId ? { deviceId: { exact: videoId } } : { width: { ideal: 1280 }, height: { ideal: 720 } },
-    });
+    const stream = await navigator.mediaDevices.getUserMedia(mediaConstraints({ audioId, videoId }));
     if (this.stream) this.stream.getTracks().forEach((t) => t.stop());
     this.stream = stream;
     this.localVideo.srcObject = stream;

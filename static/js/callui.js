@@ -54,7 +54,7 @@ export function setupCallControls(root, socket, { role, onEnabled = () => {}, on
 }
 
 /** Fill the two <select>s with the microphones and cameras, keeping what each had chosen. */
-async function fillDevices(audioSelect, videoSelect) {
+export async function fillDevices(audioSelect, videoSelect) {
   const { audio, video } = await Call.devices();
   for (const [select, list] of [[audioSelect, audio], [videoSelect, video]]) {
     const current = select.value;

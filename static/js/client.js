@@ -1,9 +1,11 @@
 // The client's page: the target on its stage, tones after the client enables sound, and the
 // dock beside the stage (notices, the question, the video, Pause). The page is in one phase at a
-// time (body[data-phase]): "session", "waiting" (the waiting room) or "ended".
+// time (body[data-phase]): "checks" (checks.js, before any stimulation), "session", "waiting"
+// (the waiting room) or "ended".
 
 import { ToneScheduler } from "./audio.js";
 import { setupCallTile } from "./calltile.js";
+import { runChecks } from "./checks.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
 import { t } from "./i18n.js";
@@ -230,3 +232,22 @@ setupQuestion(questionForm, socket, {
 });
 call = setupCallTile(tile, socket, document.getElementById("tile-show"), { onChange: onResize });
 document.body.dataset.phase = "session";
+
+// The checks before any stimulation (checks.js), once the page is in the room (not waiting).
+socket.once("stim:state", async () => {
+  const checks = document.getElementById("checks").dataset;
+  const { video } = await runChecks({
+    socket,
+    tones,
+    callTile: tile,
+    screeningNeeded: checks.screeningNeeded === "true",
+    videoEnabled: checks.videoEnabled === "true",
+    onStep(step) {
+      if (document.body.dataset.phase !== "ended") setPhase(step === "done" ? "session" : "checks");
+    },
+  });
+  soundButton.hidden = tones.enabled;
+  document.body.dataset.sound = tones.enabled ? "on" : "off";
+  tellPresence();
+  if (video && video.join) tile.querySelector("[data-call=join]").click();
+});

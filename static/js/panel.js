@@ -8,6 +8,7 @@ import { setupJoinLink } from "./joinlink.js";
 import { isMoving, passesDone } from "./motion.js";
 import { showClientLayout } from "./mirrorframe.js";
 import { setupPresets } from "./presets.js";
+import { setupScreening } from "./screening.js";
 import { StimView } from "./stimview.js";
 
 const root = document.getElementById("panel");
@@ -218,6 +219,7 @@ function lobbyButton(text, label, className, event, linkId) {
 
 setupCallCard(document.getElementById("call"), socket, { offline });
 setupRecord(document.getElementById("record"));
+setupScreening(document.getElementById("screening"), socket, { offline });
 setupScores(document.getElementById("scores"), socket, showError);
 
 setupPresets(document.getElementById("presets"), {

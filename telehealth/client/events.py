@@ -1,17 +1,20 @@
-"""What the client's browser tells the room: its screen, whether it can hear, its own pause."""
+"""What the client's browser tells the room: its screen, whether it can hear, its own pause,
+its answers to the checks before any stimulation."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 
 from ..extensions import db, socketio
 from ..live import scores, sets, state
 from ..live.access import CLIENT
 from ..live.channels import session_room
 from ..live.guard import EventError, fast_event, no_payload, room_event
+from ..models import TherapySession
 from ..staff import audit
+from . import screening
 
 PRESENCE_FIELDS = {
     "width": int,
@@ -142,3 +145,39 @@ def on_stim_client_pause(session_id: int, payload: Any = None) -> dict[str, Any]
     state.publish_state(session_id, new)
     socketio.emit("stim:client_paused", {"set": number}, to=session_room(session_id))
     return {"ok": True, "paused": True, "rev": new["rev"]}
+
+
+@socketio.on("screening:answer")
+@room_event(CLIENT)
+def on_screening_answer(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Client: its answers to the four safety questions ({question: bool}), once per client."""
+    answers = screening.validate_answers(payload)
+    therapy_session = db.session.get(TherapySession, session_id)
+    screening.record(therapy_session.client_id, answers)
+    yes = len(screening.flags_of(answers))
+    audit.log(  # how many yes only: the answers themselves are clinical
+        "client.screened",
+        detail=f"{yes} yes",
+        session_id=session_id,
+        client_id=therapy_session.client_id,
+        with_address=False,
+    )
+    db.session.commit()
+    announced = screening.screening_state(therapy_session)
+    socketio.emit("screening:state", announced, to=session_room(session_id))
+    return {"ok": True, **announced}
+
+
+@socketio.on("soundcheck:result")
+@room_event(CLIENT)
+def on_soundcheck_result(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Client: what its left-and-right sound check found ({result}); relayed, not stored."""
+    if not isinstance(payload, dict) or set(payload) != {"result"}:
+        raise EventError("invalid_payload", "soundcheck:result needs {result}.")
+    result = payload["result"]
+    if not isinstance(result, str) or result not in screening.SOUND_RESULTS:
+        raise EventError("invalid_value", f"result must be {', '.join(screening.SOUND_RESULTS)}.")
+    socketio.emit(
+        "soundcheck:state", {"result": result}, to=session_room(session_id), skip_sid=request.sid
+    )
+    return {"ok": True}

@@ -82,7 +82,13 @@ def room():
     therapy_session = current_client_session()
     if therapy_session is None:
         return problem(_room_problem(), 403)
-    return render_template("client/room.html", therapy_session=therapy_session)
+    return render_template(
+        "client/room.html",
+        therapy_session=therapy_session,
+        # the checks before any stimulation (client/_checks.html): which steps this page needs
+        screening_needed=therapy_session.client.screened_at is None,
+        video_enabled=therapy_session.video_enabled,
+    )
 
 
 def problem(kind: str, status: int):

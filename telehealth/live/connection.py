@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, current_app, request, session
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 
+from ..client import screening
 from ..extensions import db, socketio
 from ..models import JoinLink, TherapySession
 from . import lobby, scores, state, video
@@ -44,6 +45,7 @@ def on_connect(auth: Any = None) -> None:
         join_room(panels_room(therapy_session.id))
         emit("presence:request", to=room, skip_sid=request.sid)
         emit("lobby:state", lobby.lobby_state(therapy_session))
+        emit("screening:state", screening.screening_state(therapy_session))
     state.arrived(therapy_session.id, role)
     db.session.commit()
     waiting = scores.open_prompt(therapy_session.id)

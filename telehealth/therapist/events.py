@@ -1,4 +1,5 @@
-"""The therapist's live controls: stimulation settings, start, pause, stop; SUD/VOC scores."""
+"""The therapist's live controls: stimulation settings, start, pause, stop; SUD/VOC scores;
+confirming the client's screening warnings."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ from typing import Any
 from flask import Flask
 
 from .. import stimulation
+from ..client import screening
 from ..extensions import db, socketio
 from ..live import scores, state
 from ..live.access import THERAPIST
 from ..live.channels import session_room
 from ..live.guard import SLOW, EventError, fast_event, no_payload, room_event
+from ..models import TherapySession
+from ..staff import audit
 
 
 def _publish(session_id: int, new: state.State) -> dict[str, Any]:
@@ -39,8 +43,15 @@ def on_stim_update(sid: str, session_id: int, payload: Any, app: Flask) -> Any:
 @socketio.on("stim:start")
 @room_event(THERAPIST)
 def on_stim_start(session_id: int, payload: Any = None) -> dict[str, Any]:
-    """Therapist: start a set with the current settings."""
+    """Therapist: start a set with the current settings; not while a "yes" of the client's
+    screening waits for screening:seen."""
     no_payload("stim:start", payload)
+    if screening.unseen_warning(db.session.get(TherapySession, session_id)):
+        raise EventError(
+            "screening_unseen",
+            "The client answered yes to a safety question: talk it through with them and "
+            "confirm on the panel before the first set.",
+        )
     return _publish(session_id, state.commit_change(session_id, stimulation.start))
 
 
@@ -93,3 +104,17 @@ def on_score_enter(session_id: int, payload: Any = None) -> dict[str, Any]:
     if new:
         socketio.emit("score:recorded", score.as_dict(), to=session_room(session_id))
     return {"ok": True, "score": score.as_dict()}
+
+
+@socketio.on("screening:seen")
+@room_event(THERAPIST)
+def on_screening_seen(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Therapist: they talked the client's screening warnings through; sets may start."""
+    no_payload("screening:seen", payload)
+    therapy_session = db.session.get(TherapySession, session_id)
+    if screening.mark_seen(therapy_session):
+        audit.log("screening.seen", session_id=session_id, client_id=therapy_session.client_id)
+        db.session.commit()
+    room_state = screening.screening_state(therapy_session)
+    socketio.emit("screening:state", room_state, to=session_room(session_id))
+    return {"ok": True, **room_state}

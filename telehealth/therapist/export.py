@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, render_template
 
+from ..client import screening
 from ..extensions import db
 from ..live.sets import sets_of
 from ..models import EMDR_PHASES, AuditEvent, Client, Score, TherapySession, utcnow
@@ -23,10 +24,11 @@ README = """\
 Everything this service holds about one client, exported on {exported_at} (UTC).
 
 client.json   The same content for machines (GDPR Art. 20, data portability): the client's
-              details, every session with its record (target, cognitions, EMDR phases, notes),
-              every set of bilateral stimulation with its settings, passes and times, every
-              SUD and VOC score, and the audit log's rows about this client (who read or
-              changed the record, and when). Times are UTC, ISO 8601.
+              details and answers to the safety questions, every session with its record
+              (target, cognitions, EMDR phases, notes), every set of bilateral stimulation
+              with its settings, passes and times, every SUD and VOC score, and the audit
+              log's rows about this client (who read or changed the record, and when).
+              Times are UTC, ISO 8601.
 client.html   The same content to read or print (GDPR Art. 15, right of access): open it in a
               browser. It runs no scripts and loads nothing from the network.
 README.txt    This file.
@@ -108,6 +110,20 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
     }
 
 
+def _screening_data(client: Client) -> dict[str, Any] | None:
+    """The safety questions' answers (a yes: answered yes, or preferred to talk about it)."""
+    answers = screening.answers_of(client)
+    if answers is None:
+        return None
+    return {
+        "answered_at": _time(client.screened_at),
+        "answers": [
+            {"question": key, "meaning": words, "yes": answers[key]}
+            for key, words in screening.QUESTIONS.items()
+        ],
+    }
+
+
 def archive_data(client: Client) -> dict[str, Any]:
     """Everything held about one client, as plain JSON-ready data."""
     sessions = _sessions_of(client)
@@ -123,6 +139,7 @@ def archive_data(client: Client) -> dict[str, Any]:
             "archived": client.archived,
             "archived_at": _time(client.archived_at),
             "created_at": _time(client.created_at),
+            "screening": _screening_data(client),
         },
         "sessions": [_session_data(therapy_session) for therapy_session in sessions],
         "audit": [

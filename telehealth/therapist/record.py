@@ -10,6 +10,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from ..client import screening
 from ..exports import csv_response
 from ..extensions import db
 from ..forms import ActionForm
@@ -101,6 +102,8 @@ def client_page(client_id: int):
         sessions=_session_summaries(_sessions_of(client)),
         action=ActionForm(),
         delete_form=DeleteClientForm(),
+        screening=screening.answers_of(client),
+        screening_questions=screening.QUESTIONS,
     ), (400 if form.errors else 200)
 
 

@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_login import current_user
 
 from .. import stimulation
+from ..client import screening
 from ..extensions import db
 from ..forms import ActionForm
 from ..live import state
@@ -102,6 +103,8 @@ def panel(session_id: int):
         schema=stimulation.SCHEMA,
         phases=EMDR_PHASES,
         action=ActionForm(),
+        screening_questions=screening.QUESTIONS,
+        sound_results=screening.SOUND_RESULTS,
     )
 
 

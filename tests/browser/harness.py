@@ -168,6 +168,25 @@ def open_room(panel, client, server: Server, email: str, client_server: Server |
         link = link.replace(server.url, client_server.url)
     follow_link(client, link)
     client.wait_for_selector("#connection[data-status=connected]")
+    pass_checks(client)
+
+
+SCREENING_QUESTIONS = ("seizures", "migraine", "vestibular", "eye")
+
+
+def pass_checks(page) -> None:
+    """Go through the client's checks before any stimulation as a client with nothing to
+    report: no to each safety question (when asked), the sound check skipped, no video."""
+    page.wait_for_selector("#checks[data-step]")
+    if page.get_attribute("#checks", "data-step") == "screening":
+        for question in SCREENING_QUESTIONS:
+            page.check(f"#checks input[name={question}][value=no]")
+        page.click("#checks [data-step=screening] button[type=submit]")
+    page.click("#checks [data-sound=skip]")
+    page.wait_for_selector("#checks[data-step=camera], #checks[data-step=done]", state="attached")
+    if page.get_attribute("#checks", "data-step") == "camera":
+        page.click("#checks [data-camera=without]")
+    page.wait_for_selector("#checks", state="hidden")
 
 
 # Reads the client's canvas right after a frame is drawn: where the target is (CSS pixels).

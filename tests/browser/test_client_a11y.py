@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from .a11y import axe_violations
-from .harness import CHROMIUM, CHROMIUM_ARGS, follow_link, make_link, open_panel
+from .harness import CHROMIUM, CHROMIUM_ARGS, follow_link, make_link, open_panel, pass_checks
 
 SIZES = {"phone": (390, 844), "phone-landscape": (844, 390), "desktop": (1440, 900)}
 
@@ -36,6 +36,7 @@ def room(media_browser, server):
     client = client_ctx.new_page()
     follow_link(client, make_link(panel))
     client.wait_for_selector("#connection[data-status=connected]")
+    pass_checks(client)
     client.click("[data-call=join]")
     client.wait_for_selector("#call.in-call")
     yield panel, client

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, follow_link, make_link, open_panel
+from tests.browser.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    follow_link,
+    make_link,
+    open_panel,
+    pass_checks,
+)
 
 VIEWPORTS = {
     "phone": (390, 844),
@@ -96,6 +103,7 @@ def test_nothing_covers_the_target_on_any_path(media_browser, panel, viewport):
     client = ctx.new_page()
     follow_link(client, make_link(panel))
     client.wait_for_selector("#connection[data-status=connected]")
+    pass_checks(client)
     client.wait_for_selector("#call:not([hidden])")
     if not client.is_visible("#call.in-call"):  # back in the call by itself after the last page
         client.click("[data-call=join]")
