@@ -60,7 +60,9 @@ const socket = connect({ role: "client" }, {
     const wasMoving = current && current.running;
     current = state;
     view.setState(state);
-    tones.setState(state);
+    // nothing is heard before the client is through the checks
+    if (document.body.dataset.phase === "checks") tones.silence();
+    else tones.setState(state);
     document.body.dataset.rev = String(state.rev);
     if (state.running && !wasMoving && notice.dataset.kind === "warning") say("");
     showMoving();
@@ -231,7 +233,7 @@ setupQuestion(questionForm, socket, {
   },
 });
 call = setupCallTile(tile, socket, document.getElementById("tile-show"), { onChange: onResize });
-document.body.dataset.phase = "session";
+document.body.dataset.phase = "checks"; // until the checks (below) are done
 
 // The checks before any stimulation (checks.js), once the page is in the room (not waiting).
 socket.once("stim:state", async () => {
@@ -248,6 +250,7 @@ socket.once("stim:state", async () => {
   });
   soundButton.hidden = tones.enabled;
   document.body.dataset.sound = tones.enabled ? "on" : "off";
+  if (current && document.body.dataset.phase === "session") tones.setState(current);
   tellPresence();
   if (video && video.join) tile.querySelector("[data-call=join]").click();
 });

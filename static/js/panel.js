@@ -93,6 +93,7 @@ socket.on("stim:client_paused", ({ set }) => {
 
 socket.on("presence:state", (p) => {
   clearTimeout(goneTimer);
+  clientPhase = p.connected ? p.phase : null;
   if (!p.connected) {
     presenceEl.textContent = "Client: reconnecting…";
     presenceEl.dataset.status = "reconnecting";
@@ -259,7 +260,12 @@ function command(event) {
   flush(); // a change still waiting for its slot goes first: Start uses the settings shown
   socket.emit(event);
 }
-const start = () => command("stim:start");
+let clientPhase = null; // what the client's page is on (presence), for Start to ask first
+/** A set while the client is still in the checks would run with nobody watching: ask. */
+const start = () => {
+  if (clientPhase === "checks" && !window.confirm("The client is still doing the checks before the session (safety questions, sound, camera). Start the set anyway?")) return;
+  command("stim:start");
+};
 const stop = () => command("stim:stop");
 const pause = () => command(current && current.paused ? "stim:start" : "stim:pause");
 const startButton = document.getElementById("start");

@@ -9,10 +9,15 @@ import pytest
 from tests.browser.harness import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    SCREENING_QUESTIONS,
     Server,
     collect_errors,
+    follow_link,
+    make_link,
+    open_panel,
     open_room,
 )
+from tests.browser.probe import INIT
 
 SIZES = {"phone": (390, 844), "phone-landscape": (844, 390), "desktop": (1440, 900)}
 
@@ -118,5 +123,47 @@ def test_the_sessions_end_ends_the_call_and_fills_the_page(media_browser, server
     assert client.evaluate(ended) == ["ended", "ended"]
     assert client.evaluate("() => document.querySelector('[data-call=local]').srcObject") is None
     client.screenshot(path=str(tmp_path / f"ended-{size}.png"))
+    panel_ctx.close()
+    client_ctx.close()
+
+
+def test_a_set_during_the_checks_asks_first_and_is_not_heard(browser, server):
+    panel_ctx, client_ctx, panel, client = pages(browser)
+    client.add_init_script(INIT % {"skew_ms": 0, "late_ms": 0})  # records every tone played
+    open_panel(panel, server, "during-checks@example.org")
+    follow_link(client, make_link(panel))
+    client.wait_for_selector("#checks[data-step]")
+    panel.wait_for_function(
+        "() => document.getElementById('mirror-frame').dataset.phase === 'checks'"
+    )
+    asked = []
+    panel.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    panel.click("#start")
+    panel.wait_for_timeout(500)
+    assert "still doing the checks" in asked[0]
+    assert panel.get_attribute("#run-state", "data-state") == "stopped"  # dismissed: no set
+    panel.once("dialog", lambda d: d.accept())
+    panel.click("#start")
+    panel.wait_for_selector("#run-state[data-state=running]")
+    # the client plays the sound check's tone (sound is on now) but hears nothing of the set
+    for question in SCREENING_QUESTIONS:
+        client.check(f"#checks input[name={question}][value=no]")
+    client.click("#checks [data-step=screening] button[type=submit]")
+    client.click("#checks [data-sound=play]")
+    client.wait_for_timeout(2500)  # the set passes both sides more than once meanwhile
+    tones = "() => window.__probe.tones.length"
+    assert client.evaluate(tones) == 1  # the check's own tone only
+    assert client.is_hidden("#stage")
+    # through the checks (the second test tone), the set is heard
+    client.click("#checks [data-answer=left]")
+    client.click("#checks [data-answer=right]")
+    client.wait_for_selector("#checks [data-sound=continue]")
+    client.wait_for_timeout(1500)
+    assert client.evaluate(tones) == 2  # the check's two tones, still none of the set
+    client.click("#checks [data-sound=continue]")
+    client.wait_for_selector("#checks[data-step=camera]", state="attached")
+    client.click("#checks [data-camera=without]")
+    client.wait_for_selector("#checks", state="hidden")
+    client.wait_for_function(f"() => ({tones[6:]}) > 3", timeout=5000)
     panel_ctx.close()
     client_ctx.close()
