@@ -75,6 +75,8 @@ HTTP = {
     ("POST", "/therapist/sessions/{session}/record"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("GET", "/therapist/sessions/{session}/scores.json"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("GET", "/therapist/sessions/{session}/export.csv"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("GET", "/therapist/sessions/{session}/summary"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("GET", "/therapist/sessions/{session}/summary.pdf"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("POST", "/therapist/sessions/{session}/sets/{set}/strike"): (
         LOGIN,
         LOGIN,
