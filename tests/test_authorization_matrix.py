@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
+from telehealth import stimulation
 from telehealth.extensions import db
 from telehealth.live import scores as live_scores
 from telehealth.live import state as room_state
@@ -168,7 +169,13 @@ def world(app, make) -> World:
     db.session.add(preset)
     # a set done, for the routes about one set ({set} is its number)
     db.session.add(
-        StimSet(therapy_session_id=session.id, number=1, passes=3, ended_at=utcnow(), settings={})
+        StimSet(
+            therapy_session_id=session.id,
+            number=1,
+            passes=3,
+            ended_at=utcnow(),
+            settings=stimulation.default_settings(),
+        )
     )
     db.session.commit()
     tokens = {"client_this": make.link(session)[1], "client_other": make.link(other_session)[1]}

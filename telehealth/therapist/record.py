@@ -271,8 +271,6 @@ def strike_set(session_id: int, number: int):
             db.session.commit()
             flash(f"Set {number} is struck from the record.")
             return redirect(url_for("therapist.session_record", session_id=session_id))
-    if form.csrf_token.errors:
-        form.reason.errors.append("The page was open too long: try again.")
     return _record_page(therapy_session, form, number), 400
 
 

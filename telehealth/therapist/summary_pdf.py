@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import unicodedata
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
@@ -33,13 +34,23 @@ def _glyphs(style: str) -> frozenset[int]:
 
 
 def printable(text: str, style: str = "") -> str:
-    """``text`` with every character the font lacks, and every control character but the line
-    break, shown as U+FFFD: fpdf2 would otherwise log the missing characters (clinical words
-    in the log) and print nothing in their place."""
+    """``text`` as the font of ``style`` can print it: a character it lacks, or a control
+    character, shows as U+FFFD (fpdf2 would otherwise log the missing characters, clinical
+    words in the log, and print nothing in their place); spaces are plain spaces, invisible
+    format marks (a soft hyphen, a joiner) are left out."""
     glyphs = _glyphs(style)
-    return "".join(
-        c if c == "\n" or (c.isprintable() and ord(c) in glyphs) else MISSING for c in text
-    )
+    return "".join(_printable_char(c, glyphs) for c in text)
+
+
+def _printable_char(c: str, glyphs: frozenset[int]) -> str:
+    if c == "\n":
+        return c
+    if c.isspace():
+        return " "
+    category = unicodedata.category(c)
+    if category == "Cf":
+        return ""
+    return MISSING if category.startswith("C") or ord(c) not in glyphs else c
 
 
 class _SummaryPDF(FPDF):
@@ -70,6 +81,11 @@ def summary_pdf(lines: list[tuple[str, str]], title: str) -> bytes:
         pdf.set_text_color(*(GREY if grey else (0, 0, 0)))
         pdf.set_x(pdf.l_margin + indent)
         pdf.multi_cell(
-            0, size * 0.5, printable(text, style.replace("S", "")), new_x="LMARGIN", new_y="NEXT"
+            0,
+            size * 0.5,
+            printable(text, style.replace("S", "")),
+            align="L",
+            new_x="LMARGIN",
+            new_y="NEXT",
         )
     return bytes(pdf.output())

@@ -33,7 +33,13 @@ def pages(browser, server):
 
 
 STAFF_PATHS = {
-    "therapist": ["/therapist/clients", "SESSION", "SESSION/record", "/account/password"],
+    "therapist": [
+        "/therapist/clients",
+        "SESSION",
+        "SESSION/record",
+        "SESSION/summary",
+        "/account/password",
+    ],
     "admin": ["/admin/users", "/admin/audit"],
 }
 

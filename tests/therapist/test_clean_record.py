@@ -161,7 +161,7 @@ def test_a_reason_of_200_characters_is_enough(two_sets):
 def test_a_strike_without_the_csrf_token_is_refused(two_sets):
     room = two_sets
     response = strike(room.therapist_http, room.session.id, 1, REASON, token="")
-    assert response.status_code == 400
+    assert response.status_code == 400 and "The form expired" in response.text
     assert struck(room.session.id)[0] == (1, False, None) and strike_rows() == []
 
 

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from telehealth.extensions import db
 from telehealth.models import AuditEvent, Score, StimSet, utcnow
 from telehealth.therapist.summary import plain_text, speed_words, summarise
+from telehealth.therapist.summary_pdf import printable
 from tests.support import Auth
 
 PSEUDONYM = "Zoë Lindqvist"
@@ -205,6 +206,12 @@ def test_letters_the_font_lacks_print_as_a_mark_and_stay_out_of_the_log(therapis
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for clinical in ("津", "波", "🌊", "Tsunami", "Lindqvist", "accident", "powerless", "Calmer"):
         assert clinical not in logged
+
+
+def test_the_pdf_keeps_accents_spaces_and_line_breaks_and_marks_what_it_cannot_print():
+    assert printable("Zoë à\u00a0l'école\r\nsoft\u00adhyphen\tbell\x07 津") == (
+        "Zoë à l'école \nsofthyphen bell\ufffd \ufffd"
+    )
 
 
 @pytest.mark.parametrize("path", ["summary", "summary.pdf"])
