@@ -200,6 +200,10 @@ class StimSet(db.Model):
     settings: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
     # When the client pressed Pause during this set (their own stop; the therapist resumes).
     client_paused_at: so.Mapped[datetime | None]
+    # Struck from the record by the therapist, with their reason: still shown, never counted
+    # (live/sets.py strike).
+    struck_at: so.Mapped[datetime | None]
+    struck_reason: so.Mapped[str | None] = so.mapped_column(EncryptedText)
 
 
 SCORE_KINDS = {"sud": (0, 10), "voc": (1, 7)}

@@ -89,7 +89,8 @@ def test_every_page_has_strict_security_headers_and_no_inline_script(app, make, 
     admin = app.test_client()
     Auth(admin).login(make.user("admin"))
     clients = {"/admin/users": admin, "/room": room.client_http, "/login": app.test_client()}
-    for path in [*PAGES, f"/therapist/sessions/{room.session.id}"]:
+    session_pages = [f"/therapist/sessions/{room.session.id}{page}" for page in ("", "/summary")]
+    for path in [*PAGES, *session_pages]:
         response = clients.get(path, room.therapist_http).get(path)
         assert response.status_code == 200, path
         csp = response.headers["Content-Security-Policy"]

@@ -11,17 +11,29 @@ from dataclasses import dataclass
 import pytest
 import sqlalchemy as sa
 
+from telehealth import stimulation
 from telehealth.extensions import db
 from telehealth.live import scores as live_scores
 from telehealth.live import state as room_state
-from telehealth.models import AuditEvent, Client, JoinLink, Preset, Score, TherapySession, User
+from telehealth.models import (
+    AuditEvent,
+    Client,
+    JoinLink,
+    Preset,
+    Score,
+    StimSet,
+    TherapySession,
+    User,
+    utcnow,
+)
 from tests.support import Auth, csrf_token, join
 
 ACTORS = ("anonymous", "client_other", "client_this", "therapist_other", "owner", "admin")
 
 OK, LOGIN, MOVED = "ok", "login", "redirect"
 
-# route (method, path with {session}, {client}, {preset}) -> outcome per actor, in ACTORS order
+# route (method, path with {session}, {client}, {preset}, {set}) -> outcome per actor, in ACTORS
+# order
 HTTP = {
     ("GET", "/"): (LOGIN, LOGIN, LOGIN, MOVED, MOVED, MOVED),
     ("GET", "/setup"): (404, 404, 404, 404, 404, 404),
@@ -66,6 +78,16 @@ HTTP = {
     ("POST", "/therapist/sessions/{session}/record"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("GET", "/therapist/sessions/{session}/scores.json"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("GET", "/therapist/sessions/{session}/export.csv"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("GET", "/therapist/sessions/{session}/summary"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("GET", "/therapist/sessions/{session}/summary.pdf"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("POST", "/therapist/sessions/{session}/sets/{set}/strike"): (
+        LOGIN,
+        LOGIN,
+        LOGIN,
+        404,
+        MOVED,
+        403,
+    ),
     ("POST", "/logout"): (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
 }
 
@@ -155,6 +177,16 @@ def world(app, make) -> World:
     other_session = make.session(other)
     preset = Preset(therapist_id=owner.id, name="Mine", settings={"speed_pps": 1.5})
     db.session.add(preset)
+    # a set done, for the routes about one set ({set} is its number)
+    db.session.add(
+        StimSet(
+            therapy_session_id=session.id,
+            number=1,
+            passes=3,
+            ended_at=utcnow(),
+            settings=stimulation.default_settings(),
+        )
+    )
     db.session.commit()
     tokens = {"client_this": make.link(session)[1], "client_other": make.link(other_session)[1]}
     prompt_id = live_scores.prompt(session.id, "sud").submission_id  # a question waiting for ours
@@ -197,7 +229,11 @@ def fingerprint(session_id: int) -> tuple:
     ended = db.session.scalar(
         sa.select(TherapySession.ended_at).where(TherapySession.id == session_id)
     )
-    return counts, clients, notes, presets, revoked, ended, room_state.read_state(session_id)["rev"]
+    struck = db.session.scalar(
+        sa.select(sa.func.count()).select_from(StimSet).where(StimSet.struck_at.is_not(None))
+    )
+    rev = room_state.read_state(session_id)["rev"]
+    return counts, clients, notes, presets, revoked, ended, struck, rev
 
 
 CELLS = [
@@ -217,6 +253,7 @@ def test_http_route(app, world, route, actor, expected):
         client=world.session.client_id,
         preset=world.preset.id,
         user=world.other.id,
+        set=1,
     )
     http = http_as(app, world, actor)
     before = fingerprint(world.session.id)
@@ -230,6 +267,7 @@ def test_http_route(app, world, route, actor, expected):
             "pseudonym": "New one",
             "preset_id": "0",
             "confirm": "Client A",
+            "reason": "Started by mistake",
             "csrf_token": token,
         }
         json_body = {"name": "Saved", "direction": "down"}
@@ -313,6 +351,7 @@ def test_every_route_is_in_the_table(app):
             .replace("{client}", "<int:client_id>")
             .replace("{preset}", "<int:preset_id>")
             .replace("{user}", "<int:user_id>")
+            .replace("{set}", "<int:number>")
             .replace("not-a-real-token", "<token>"),
         )
         for m, p in HTTP

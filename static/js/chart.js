@@ -44,11 +44,16 @@ export function lineChart(container, { title, points, low, high }) {
   return svg;
 }
 
-/** SUD and VOC charts of one session from /therapist/sessions/<id>/scores.json data. */
+/**
+ * SUD and VOC charts of one session from /therapist/sessions/<id>/scores.json data; the scores
+ * after a set struck from the record stay off them.
+ */
 export function sessionCharts(sudBox, vocBox, data) {
   const setNumber = new Map(data.sets.map((s) => [s.id, s.number]));
+  const struck = new Set(data.sets.filter((s) => s.struck).map((s) => s.id));
   const label = (s) => (s.set_id ? `set ${setNumber.get(s.set_id)}` : "start");
-  const of = (kind) => data.scores.filter((s) => s.kind === kind).map((s) => ({ label: label(s), value: s.value }));
+  const of = (kind) => data.scores.filter((s) => s.kind === kind && !struck.has(s.set_id))
+    .map((s) => ({ label: label(s), value: s.value }));
   lineChart(sudBox, { title: "SUD (0–10)", points: of("sud"), low: 0, high: 10 });
   lineChart(vocBox, { title: "VOC (1–7)", points: of("voc"), low: 1, high: 7 });
 }

@@ -1,4 +1,5 @@
-"""The sets of a session as they run: one recorded when a set starts, closed when it ends."""
+"""The sets of a session as they run: one recorded when a set starts, closed when it ends
+(or dropped when no pass was done), and struck from the record by the therapist."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 
 from .. import stimulation
 from ..extensions import db
-from ..models import StimSet, utcnow
+from ..models import Score, StimSet, utcnow
 
 State = dict[str, Any]
 
@@ -53,9 +54,27 @@ def _close_open_set(session_id: int, state: State, t_ms: float) -> None:
             StimSet.therapy_session_id == session_id, StimSet.ended_at.is_(None)
         )
     )
-    if open_set is not None:
-        open_set.ended_at = utcnow()
-        open_set.passes = stimulation.passes_done(state, t_ms)
+    if open_set is None:
+        return
+    passes = stimulation.passes_done(state, t_ms)
+    # A Start by mistake leaves no stray set behind; a set the client paused is kept even so:
+    # the record must show that they stopped it.
+    if passes == 0 and open_set.client_paused_at is None:
+        _drop(open_set)
+        return
+    open_set.ended_at = utcnow()
+    open_set.passes = passes
+
+
+def _drop(stim_set: StimSet) -> None:
+    """Forget a set that ended with no pass done; the next set takes its number. A score given
+    while it ran belongs to the set before it."""
+    before = _latest_set_id(stim_set.therapy_session_id, below=stim_set.number)
+    db.session.execute(
+        sa.update(Score).where(Score.stim_set_id == stim_set.id).values(stim_set_id=before)
+    )
+    db.session.delete(stim_set)
+    db.session.flush()
 
 
 def note_client_pause(session_id: int) -> int | None:
@@ -74,12 +93,17 @@ def note_client_pause(session_id: int) -> int | None:
 
 
 def latest_set_id(session_id: int) -> int | None:
-    return db.session.scalar(
-        sa.select(StimSet.id)
-        .where(StimSet.therapy_session_id == session_id)
-        .order_by(StimSet.number.desc())
-        .limit(1)
+    """The set a score given now follows: the latest one not struck from the record."""
+    return _latest_set_id(session_id)
+
+
+def _latest_set_id(session_id: int, below: int | None = None) -> int | None:
+    query = sa.select(StimSet.id).where(
+        StimSet.therapy_session_id == session_id, StimSet.struck_at.is_(None)
     )
+    if below is not None:
+        query = query.where(StimSet.number < below)
+    return db.session.scalar(query.order_by(StimSet.number.desc()).limit(1))
 
 
 def sets_of(session_id: int) -> list[StimSet]:
@@ -93,10 +117,34 @@ def sets_of(session_id: int) -> list[StimSet]:
 
 
 def set_counts(session_ids: list[int]) -> dict[int, int]:
-    """How many sets each of these sessions has (one grouped query; absent means none)."""
+    """How many sets each of these sessions has, struck ones aside (one grouped query; absent
+    means none)."""
     rows = db.session.execute(
         sa.select(StimSet.therapy_session_id, sa.func.count(StimSet.id))
-        .where(StimSet.therapy_session_id.in_(session_ids))
+        .where(StimSet.therapy_session_id.in_(session_ids), StimSet.struck_at.is_(None))
         .group_by(StimSet.therapy_session_id)
     )
     return dict(rows.tuples().all())
+
+
+def struck_set_ids(session_ids: list[int]) -> set[int]:
+    """The sets of these sessions struck from the record (their scores stay off the curves)."""
+    return set(
+        db.session.scalars(
+            sa.select(StimSet.id).where(
+                StimSet.therapy_session_id.in_(session_ids), StimSet.struck_at.is_not(None)
+            )
+        )
+    )
+
+
+def strike(stim_set: StimSet, reason: str) -> None:
+    """Strike an ended set from the record with the therapist's reason (checked by the form);
+    raises ValueError with a clear message, changing nothing, for a set that cannot be struck.
+    The caller audits and commits."""
+    if stim_set.ended_at is None:
+        raise ValueError("This set is still running: stop it before striking it.")
+    if stim_set.struck_at is not None:
+        raise ValueError("This set is already struck from the record.")
+    stim_set.struck_at = utcnow()
+    stim_set.struck_reason = reason

@@ -91,6 +91,8 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
                 "passes": stim_set.passes,
                 "settings": stim_set.settings,
                 "client_paused_at": _time(stim_set.client_paused_at),
+                "struck_at": _time(stim_set.struck_at),
+                "struck_reason": stim_set.struck_reason,
             }
             for stim_set in stim_sets
         ],

@@ -60,3 +60,22 @@ class DeleteClientForm(PageForm):
         "Type the pseudonym to confirm", validators=[DataRequired(), Length(max=64)]
     )
     submit = SubmitField("Erase this client and all their records")
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class StrikeForm(PageForm):
+    """Striking a set from the record needs a reason, kept with the set."""
+
+    reason = StringField(
+        "Reason",
+        filters=[_stripped],
+        validators=[
+            DataRequired(message="Give a reason for striking this set."),
+            Length(max=200, message="Keep the reason to 200 characters or fewer."),
+            Regexp(r"\A[^\x00-\x1f\x7f]*\Z", message="The reason must be plain text on one line."),
+        ],
+    )
+    submit = SubmitField("Strike this set")

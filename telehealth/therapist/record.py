@@ -1,4 +1,5 @@
-"""The clinical record: a client's details and timeline, a session's record, charts, exports."""
+"""The clinical record: a client's details and timeline, a session's record, charts, exports,
+sets struck from it."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from ..client import screening
 from ..exports import csv_response
 from ..extensions import db
 from ..forms import ActionForm
+from ..live import sets
 from ..live.channels import cut_sockets, link_room, lobby_room, session_room
 from ..live.scores import scores_of, scores_of_sessions
-from ..live.sets import set_counts, sets_of
+from ..live.sets import set_counts, sets_of, struck_set_ids
 from ..models import EMDR_PHASES, Client, JoinLink, Preset, Score, StimSet, TherapySession, utcnow
 from ..staff import audit, logins
 from . import bp
-from .forms import ClientDetailsForm, DeleteClientForm
+from .forms import ClientDetailsForm, DeleteClientForm, StrikeForm
 from .views import get_client_or_404, get_session_or_404, therapist_only
 
 RECORD_FIELDS = {"target": 200, "negative_cognition": 200, "positive_cognition": 200}
@@ -38,12 +40,15 @@ def _sessions_of(client: Client) -> list[TherapySession]:
 
 
 def _session_summaries(therapy_sessions: list[TherapySession]) -> list[dict[str, Any]]:
-    """Each session with its set count and scores, in two queries for all of them."""
+    """Each session with its set count and scores (struck sets and their scores aside), in
+    three queries for all of them."""
     ids = [therapy_session.id for therapy_session in therapy_sessions]
-    counts, scores = set_counts(ids), scores_of_sessions(ids)
+    counts, scores, struck = set_counts(ids), scores_of_sessions(ids), struck_set_ids(ids)
     return [
         _session_summary(
-            therapy_session, counts.get(therapy_session.id, 0), scores.get(therapy_session.id, [])
+            therapy_session,
+            counts.get(therapy_session.id, 0),
+            [s for s in scores.get(therapy_session.id, []) if s.stim_set_id not in struck],
         )
         for therapy_session in therapy_sessions
     ]
@@ -187,7 +192,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() + "Z" if value else None
 
 
-def _scores_payload(stim_sets: list[StimSet], scores: list[Score]) -> dict[str, Any]:
+def scores_payload(stim_sets: list[StimSet], scores: list[Score]) -> dict[str, Any]:
     return {
         "sets": [
             {
@@ -197,6 +202,7 @@ def _scores_payload(stim_sets: list[StimSet], scores: list[Score]) -> dict[str, 
                 "ended_at": _iso(stim_set.ended_at),
                 "passes": stim_set.passes,
                 "client_paused_at": _iso(stim_set.client_paused_at),
+                "struck": stim_set.struck_at is not None,  # its scores stay off the charts
             }
             for stim_set in stim_sets
         ],
@@ -211,23 +217,65 @@ def session_scores(session_id: int):
     if logins.by_a_person():  # the panel's own reloads are part of the panel opened
         audit.log("session.scores_read", session_id=session_id, client_id=therapy_session.client_id)
         db.session.commit()
-    return jsonify(_scores_payload(sets_of(session_id), scores_of(session_id)))
+    return jsonify(scores_payload(sets_of(session_id), scores_of(session_id)))
 
 
 @bp.route("/sessions/<int:session_id>/record", methods=["GET"])
 @therapist_only
 def session_record(session_id: int):
     """The session's record on one printable page."""
-    therapy_session = get_session_or_404(session_id)
-    audit.log("session.record_viewed", session_id=session_id, client_id=therapy_session.client_id)
+    return _record_page(get_session_or_404(session_id))
+
+
+def _record_page(
+    therapy_session: TherapySession, strike_form: StrikeForm | None = None, striking: int = 0
+) -> str:
+    """The record page (a read of the record, audited); ``striking`` is the set whose strike
+    form shows ``strike_form`` with its errors."""
+    audit.log(
+        "session.record_viewed",
+        session_id=therapy_session.id,
+        client_id=therapy_session.client_id,
+    )
     db.session.commit()
+    stim_sets = sets_of(therapy_session.id)
     return render_template(
         "therapist/record.html",
         therapy_session=therapy_session,
-        sets=sets_of(session_id),
-        scores=scores_of(session_id),
+        sets=stim_sets,
+        set_by_id={stim_set.id: stim_set for stim_set in stim_sets},
+        scores=scores_of(therapy_session.id),
         phases=EMDR_PHASES,
+        strike_form=strike_form or StrikeForm(formdata=None),
+        striking=striking,
     )
+
+
+@bp.route("/sessions/<int:session_id>/sets/<int:number>/strike", methods=["POST"])
+@therapist_only
+def strike_set(session_id: int, number: int):
+    """Strike one set from the record with a reason: still shown, no longer counted."""
+    therapy_session = get_session_or_404(session_id)
+    stim_set = db.first_or_404(
+        sa.select(StimSet).where(StimSet.therapy_session_id == session_id, StimSet.number == number)
+    )
+    form = StrikeForm()
+    if form.validate_on_submit():
+        try:
+            sets.strike(stim_set, form.reason.data)
+        except ValueError as exc:
+            form.reason.errors.append(str(exc))
+        else:
+            audit.log(
+                "set.struck",
+                detail=f"set {number}",
+                session_id=session_id,
+                client_id=therapy_session.client_id,
+            )
+            db.session.commit()
+            flash(f"Set {number} is struck from the record.")
+            return redirect(url_for("therapist.session_record", session_id=session_id))
+    return _record_page(therapy_session, form, number), 400
 
 
 def _clean_record(body: Any) -> dict[str, Any]:
@@ -292,7 +340,7 @@ def session_export(session_id: int):
         [],
         [
             *("set", "started (UTC)", "ended (UTC)", "passes", "speed (passes/s)", "path"),
-            "client paused (UTC)",
+            *("client paused (UTC)", "struck (UTC)", "struck because"),
         ],
     ]
     stim_sets = sets_of(therapy_session.id)
@@ -306,6 +354,8 @@ def session_export(session_id: int):
                 stim_set.settings.get("speed_pps", ""),
                 stim_set.settings.get("pattern", ""),
                 stim_set.client_paused_at.strftime("%H:%M:%S") if stim_set.client_paused_at else "",
+                stim_set.struck_at.strftime("%Y-%m-%d %H:%M") if stim_set.struck_at else "",
+                stim_set.struck_reason or "",
             ]
         )
     rows += [[], ["score", "value", "after set", "from", "at (UTC)"]]

@@ -64,6 +64,7 @@ def test_no_page_title_carries_a_clients_pseudonym(app, make):
         f"/therapist/clients/{therapy_session.client_id}",
         f"/therapist/sessions/{therapy_session.id}",
         f"/therapist/sessions/{therapy_session.id}/record",
+        f"/therapist/sessions/{therapy_session.id}/summary",
     ):
         page = http.get(path)
         assert page.status_code == 200

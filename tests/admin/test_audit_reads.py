@@ -26,6 +26,8 @@ READS = {
     "/therapist/sessions/{session}/record": ("session.record_viewed", True),
     "/therapist/sessions/{session}/export.csv": ("session.exported", True),
     "/therapist/sessions/{session}/scores.json": ("session.scores_read", True),
+    "/therapist/sessions/{session}/summary": ("session.summary_viewed", True),
+    "/therapist/sessions/{session}/summary.pdf": ("session.summary_pdf", True),
 }
 
 

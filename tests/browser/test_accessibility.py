@@ -38,6 +38,7 @@ STAFF_PATHS = {
         "SESSION",
         "SESSION/record",
         "/account",
+        "SESSION/summary",
         "/account/password",
     ],
     "admin": ["/admin/users", "/admin/audit"],
