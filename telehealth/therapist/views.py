@@ -162,5 +162,6 @@ def end_session(session_id: int):
         therapy_session.therapist_in_call = therapy_session.client_in_call = False
         audit.log("session.closed", session_id=session_id)
         _revoke_links(session_id, "session ended")
-        flash("Session ended; its join links no longer work.")
+        flash("Session ended; its join links no longer work. Here is its summary.")
+        return redirect(url_for("therapist.session_summary", session_id=session_id))
     return redirect(url_for("therapist.clients"))

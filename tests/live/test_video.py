@@ -136,7 +136,8 @@ def test_ending_the_session_ends_the_call_and_tells_the_client_first(room, socke
     ended = room.therapist_http.post(
         f"/therapist/sessions/{room.session.id}/end", data={"csrf_token": csrf_token(page)}
     )
-    assert ended.status_code == 302
+    assert ended.status_code == 302  # to the session's summary
+    assert ended.headers["Location"] == f"/therapist/sessions/{room.session.id}/summary"
     stored = db.session.get(TherapySession, room.session.id)
     assert not stored.therapist_in_call and not stored.client_in_call
     # what the client's socket got before it was cut (the test client keeps it in its queue)
