@@ -86,11 +86,8 @@ def test_the_panel_shows_the_speed_the_server_took_in_all_three_units(panel):
 
 def test_the_usual_and_the_emdr_2_bands_are_marked_under_the_slider(panel):
     options = panel.locator("#speed-marks option")
-    assert [float(v) for v in options.evaluate_all("os => os.map((o) => o.value)")] == [
-        1.0,
-        2.4,
-        4.0,
-    ]
+    values = options.evaluate_all("os => os.map((o) => Number(o.value))")
+    assert values == [1.0, 2.4, 4.0]
     assert panel.get_attribute("#c-speed_pps", "list") == "speed-marks"
     bands = panel.locator("#speed-bands .speed-band")
     assert bands.all_text_contents() == ["Usual 0.5–1.2 Hz", "EMDR 2.0 1.2–2 Hz"]
@@ -101,9 +98,8 @@ def test_the_usual_and_the_emdr_2_bands_are_marked_under_the_slider(panel):
     thumb = 16  # Chromium's range thumb, as the stylesheet's --thumb
 
     def thumb_centre(pps: float) -> float:
-        return track["x"] + thumb / 2 + (track["width"] - thumb) * (pps - SPEED.low) / (
-            SPEED.high - SPEED.low
-        )
+        share = (pps - SPEED.low) / (SPEED.high - SPEED.low)
+        return track["x"] + thumb / 2 + (track["width"] - thumb) * share
 
     for index, (_, low, high) in enumerate(stimulation.SPEED_BANDS):
         box = bands.nth(index).bounding_box()
