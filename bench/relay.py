@@ -228,7 +228,7 @@ class Load:
     async def therapist_side(self, index: int, sio, stop_at: float):
         await asyncio.sleep(random.random() * self.gap)
         while time.monotonic() < stop_at and sio.connected:
-            speed = round(random.uniform(0.2, 3.0), 6)
+            speed = round(random.uniform(0.2, 4.0), 6)  # the schema's whole speed range
             self.sent[(index, speed)] = time.perf_counter()
             self.sent_while_measuring += self.measuring
             await sio.emit("stim:update", {"speed_pps": speed})

@@ -50,7 +50,7 @@ class Field:
 
 
 SCHEMA: dict[str, Field] = {
-    "speed_pps": Field("number", 1.0, 0.2, 3.0, label="Speed", step=0.05),
+    "speed_pps": Field("number", 1.0, 0.2, 4.0, label="Speed", step=0.05),
     "pattern": Field("choice", "horizontal", choices=PATTERNS, label="Path"),
     "profile": Field("choice", "smooth", choices=PROFILES, label="Motion"),
     "width": Field("number", 0.9, 0.1, 1.0, label="Path width", step=0.05),
@@ -70,6 +70,10 @@ SCHEMA: dict[str, Field] = {
     "start_from": Field("choice", "centre", choices=START_FROM, label="Start from"),
     "end_at": Field("choice", "edge", choices=END_AT, label="Set ends at"),
 }
+
+# Speeds marked on the panel's slider, in passes per second (1 Hz, a full left-right cycle, is
+# two passes): the usual range, and the faster EMDR 2.0 range (1.2 to 2 Hz).
+SPEED_BANDS = (("Usual", 1.0, 2.4), ("EMDR 2.0", 2.4, 4.0))
 
 
 def default_settings() -> dict[str, Any]:

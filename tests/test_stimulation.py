@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 from pathlib import Path
@@ -10,9 +11,12 @@ import pytest
 
 from telehealth import stimulation as s
 from telehealth.extensions import db
+from telehealth.live import state as room_state
 from telehealth.models import TherapySession
+from tests.support import received
 
-VECTORS = json.loads((Path(__file__).parent / "vectors" / "motion.json").read_text())
+VECTORS_DIR = Path(__file__).parent / "vectors"
+VECTORS = json.loads((VECTORS_DIR / "motion.json").read_text())
 
 
 def running(speed=1.0, phase0=0.5, t0=0.0, end=None, start=0.5, **settings):
@@ -36,7 +40,7 @@ def test_every_default_is_within_its_bounds():
         ({"speed_pps": float("nan")}, "out_of_range"),
         ({"speed_pps": float("inf")}, "out_of_range"),
         ({"speed_pps": 0.1}, "out_of_range"),
-        ({"speed_pps": 3.01}, "out_of_range"),
+        ({"speed_pps": 4.01}, "out_of_range"),
         ({"set_passes": 2.5}, "invalid_value"),
         ({"pattern": "zigzag"}, "invalid_value"),
         ({"pattern": ["horizontal"]}, "invalid_value"),
@@ -56,6 +60,17 @@ def test_bad_changes_are_refused_with_a_code(payload, code):
     with pytest.raises(s.StimError) as err:
         s.validate_changes(payload)
     assert err.value.code == code and err.value.message
+
+
+def test_the_speed_goes_from_a_fifth_of_a_pass_to_four_passes_a_second():
+    """Four passes a second is 2 Hz, the top of the EMDR 2.0 range (1 Hz: a left-right cycle)."""
+    assert (s.SCHEMA["speed_pps"].low, s.SCHEMA["speed_pps"].high) == (0.2, 4.0)
+    assert s.validate_changes({"speed_pps": 4}) == {"speed_pps": 4.0}
+    assert s.validate_changes({"speed_pps": 0.2}) == {"speed_pps": 0.2}
+    with pytest.raises(s.StimError) as err:
+        s.validate_changes({"speed_pps": 4.01})
+    assert err.value.message == "speed_pps must be between 0.2 and 4."
+    assert s.SPEED_BANDS[-1] == ("EMDR 2.0", 2.4, 4.0)
 
 
 def test_good_changes_are_cleaned():
@@ -112,7 +127,9 @@ def test_a_set_starts_from_the_centre_or_an_edge(start_from, phase0):
     assert started["anchor"] == {"t0_ms": 100.0, "phase0": phase0} and started["running"]
 
 
-@pytest.mark.parametrize(("passes", "speed"), [(1, 0.2), (3, 3.0), (5, 2.0), (24, 1.0), (7, 1.3)])
+@pytest.mark.parametrize(
+    ("passes", "speed"), [(1, 0.2), (3, 3.0), (5, 2.0), (24, 1.0), (7, 1.3), (24, 4.0), (3, 4.0)]
+)
 def test_a_set_of_n_passes_ends_at_an_edge_after_exactly_n(passes, speed):
     state = s.apply_settings(s.initial_state(), {"set_passes": passes, "speed_pps": speed}, 0)
     started = s.start(state, 0.0)
@@ -196,6 +213,21 @@ def test_python_matches_the_shared_set_ends():
         assert s.passes_done(case["state"], ends_at_ms) == case["passes"]
 
 
+def test_the_shared_vectors_are_made_from_todays_schema_and_reach_the_top_speed():
+    """motion.json is what make_vectors.py writes now (rerun it after changing the schema), and
+    every table in it has cases at the highest speed."""
+    spec = importlib.util.spec_from_file_location("make_vectors", VECTORS_DIR / "make_vectors.py")
+    make_vectors = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_vectors)
+    assert json.loads(json.dumps(make_vectors.vectors())) == VECTORS
+    top = s.SCHEMA["speed_pps"].high
+    for table in ("cases", "edges", "ends"):
+        at_top = [c for c in VECTORS[table] if c["state"]["settings"]["speed_pps"] == top]
+        assert len(at_top) >= 10, table
+    moving = {c["passes"] for c in VECTORS["cases"] if c["state"]["settings"]["speed_pps"] == top}
+    assert max(moving) >= 40  # 12 s at four passes a second, counted whole
+
+
 def test_stored_settings_are_brought_to_todays_schema():
     settings = s.complete_settings({"speed_pps": 9.9, "pattern": "circle", "old": 1})
     assert settings["speed_pps"] == s.SCHEMA["speed_pps"].default  # out of bounds today
@@ -212,4 +244,24 @@ def test_the_socket_refuses_a_colour_with_a_trailing_newline(room):
     before = dict(db.session.get(TherapySession, room.session.id).stim_state)
     ack = room.therapist_socket.emit("stim:update", {"colour": "#ffffff\n"}, callback=True)
     assert ack["ok"] is False and ack["error"]["code"] == "invalid_value"
+    assert db.session.get(TherapySession, room.session.id).stim_state == before
+
+
+@pytest.mark.both_socket_paths
+def test_the_socket_takes_four_passes_a_second_and_refuses_more_without_a_change(room):
+    say = room.therapist_socket.emit
+    assert say("stim:update", {"speed_pps": 2.0}, callback=True)["ok"]  # later ones may go fast
+    assert say("stim:update", {"speed_pps": 4.0}, callback=True) == {"ok": True, "rev": 2}
+    assert received(room.client_socket, "stim:state")[-1]["settings"]["speed_pps"] == 4.0
+    received(room.therapist_socket, "stim:state")
+    before = room_state.read_state(room.session.id)
+    assert before["settings"]["speed_pps"] == 4.0
+
+    ack = say("stim:update", {"speed_pps": 4.01}, callback=True)
+    error = {"code": "out_of_range", "message": "speed_pps must be between 0.2 and 4."}
+    assert ack == {"ok": False, "error": error}
+    assert received(room.therapist_socket, "error") == [error]
+    assert received(room.client_socket, "stim:state") == []  # nothing new went out
+    assert room_state.read_state(room.session.id) == before
+    db.session.expire_all()
     assert db.session.get(TherapySession, room.session.id).stim_state == before

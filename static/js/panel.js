@@ -9,6 +9,7 @@ import { isMoving, passesDone } from "./motion.js";
 import { showClientLayout } from "./mirrorframe.js";
 import { setupPresets } from "./presets.js";
 import { setupScreening } from "./screening.js";
+import { placeSpeedBands, speedText } from "./speed.js";
 import { StimView } from "./stimview.js";
 
 const root = document.getElementById("panel");
@@ -144,10 +145,10 @@ function showValue(input) {
   const out = form.querySelector(`output[for="${input.id}"]`);
   if (!out) return;
   const v = valueOf(input);
-  out.textContent = input.name === "speed_pps"
-    ? `${v.toFixed(2)} /s · ${Math.round(v * 60)} sweeps/min`
-    : String(v);
+  out.textContent = input.name === "speed_pps" ? speedText(v) : String(v);
+  if (input.name === "speed_pps") input.setAttribute("aria-valuetext", out.textContent);
 }
+placeSpeedBands(form.elements.speed_pps, document.getElementById("speed-bands"));
 
 function offline() {
   if (socket.connected) return false;

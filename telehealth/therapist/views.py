@@ -101,6 +101,7 @@ def panel(session_id: int):
         "therapist/panel.html",
         therapy_session=therapy_session,
         schema=stimulation.SCHEMA,
+        speed_bands=stimulation.SPEED_BANDS,
         phases=EMDR_PHASES,
         action=ActionForm(),
         screening_questions=screening.QUESTIONS,

@@ -24,17 +24,20 @@ ABOUT = (
 TOLERANCE = 1e-6
 DIGITS = 9
 
+TOP_PPS = s.SCHEMA["speed_pps"].high
 # (running, t0_ms, phase0, end_phase, set_start_phase, speed_pps): a set under way from the
-# centre, one from an edge with a planned end, one at rest, one at the highest speed.
+# centre, one from an edge with a planned end, one at rest, and at the highest speed one with a
+# planned end and one running on.
 STATES = [
     (True, 1000.0, 0.5, None, 0.5, 1.0),
     (True, 5000.0, 0.0, 7.0, 0.0, 2.5),
     (False, 0.0, 3.25, None, 0.5, 0.2),
-    (True, 200.0, 0.5, 4.5, 0.5, 3.0),
+    (True, 200.0, 0.5, 4.5, 0.5, TOP_PPS),
+    (True, 300.0, 0.0, None, 0.0, TOP_PPS),
 ]
 TIMES_MS = [0.0, 1000.0, 1250.0, 2333.3, 5000.0, 7400.0, 12000.0]
 
-SPEEDS_PPS = [s.SCHEMA["speed_pps"].low, 1.0, 2.5, s.SCHEMA["speed_pps"].high]
+SPEEDS_PPS = [s.SCHEMA["speed_pps"].low, 1.0, 2.5, 3.0, TOP_PPS]
 # Set lengths: (set_unit, its length, start_from, end_at).
 SET_LENGTHS = [("passes", 24, "centre", "edge"), ("seconds", 30, "edge", "centre")]
 NTH_EDGES = [0, 1, 2, 7, 24]  # edges after a set's first one (0: the first edge itself)
@@ -115,7 +118,7 @@ def edge_cases() -> list[dict]:
     runs = itertools.product(SPEEDS_PPS, SET_LENGTHS)
     for pattern, (speed_pps, set_length) in zip(itertools.cycle(s.PATTERNS), runs):
         started = started_set(pattern, speed_pps, set_length)
-        faster = s.apply_settings(started, {"speed_pps": s.SCHEMA["speed_pps"].high}, CHANGED_MS)
+        faster = s.apply_settings(started, {"speed_pps": TOP_PPS}, CHANGED_MS)
         for full in (started, faster):
             st = motion_part(full)
             first_edge = math.ceil(st["set_start_phase"])
