@@ -155,6 +155,8 @@ class TherapySession(db.Model):
     # The optional waiting room: a client whose link is not admitted waits outside the room
     # until the therapist lets them in; since when one is waiting, for the therapist's panel.
     waiting_room: so.Mapped[bool] = so.mapped_column(default=False)
+    dual_task: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # shown while a set runs
+    ask_after_set: so.Mapped[str | None] = so.mapped_column(sa.String(3))  # "sud", "voc" or None
     client_waiting_since: so.Mapped[datetime | None]
 
     client: so.Mapped[Client] = so.relationship(back_populates="sessions")
@@ -204,6 +206,17 @@ class StimSet(db.Model):
     # (live/sets.py strike).
     struck_at: so.Mapped[datetime | None]
     struck_reason: so.Mapped[str | None] = so.mapped_column(EncryptedText)
+    task: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # the dual-attention task shown
+    noticed: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # what the client noticed
+
+
+class DualTask(db.Model):
+    """A dual-attention prompt of the therapist's own, for the client to do during a set."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    therapist_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey(User.id), index=True)
+    text: so.Mapped[str] = so.mapped_column(EncryptedText)
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
 
 
 SCORE_KINDS = {"sud": (0, 10), "voc": (1, 7)}

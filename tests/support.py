@@ -36,6 +36,7 @@ PRESENCE = {
         "dock": [0, 600, 390, 244],
         "video": [8, 608, 160, 120],
         "question": None,
+        "task": None,
     },
     "tactile": ["vibration"],
 }

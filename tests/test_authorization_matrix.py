@@ -144,6 +144,7 @@ PAYLOADS = {
             "dock": [600, 0, 200, 600],
             "video": None,
             "question": None,
+            "task": None,
         },
         "tactile": [],
     },

@@ -22,6 +22,7 @@ const notice = document.getElementById("notice");
 const turnHint = document.getElementById("turn-hint");
 const questionForm = document.getElementById("question");
 const tile = document.getElementById("call");
+const dualTask = document.getElementById("dual-task");
 
 // Paths that sweep sideways: on a phone held upright they get little room.
 const WIDE_PATHS = new Set(["horizontal", "diagonal_down", "diagonal_up", "figure8", "circle"]);
@@ -33,6 +34,7 @@ let haptics = null; // the tactile channel, where the device has one
 let call = null;
 let wakeLock = null;
 let current = null; // the room's state as last received
+let taskText = null; // the dual-attention task to show while a set runs (task:state)
 
 /** Show one phase of the page; focus its heading so a screen reader says where it is. */
 function setPhase(phase) {
@@ -129,7 +131,21 @@ function showMoving() {
   const moving = Boolean(current) && isMoving(current, clock.now());
   document.body.dataset.moving = String(moving);
   pauseButton.disabled = !moving;
+  showTask();
 }
+
+/** The dual-attention task is in the dock while a set runs, and only then. */
+function showTask() {
+  const show = Boolean(taskText) && Boolean(current) && current.running;
+  if (dualTask.hidden === !show) return;
+  dualTask.hidden = !show;
+  onResize();
+}
+socket.on("task:state", ({ text }) => {
+  taskText = text;
+  document.getElementById("dual-task-text").textContent = text || "";
+  showTask();
+});
 setInterval(showMoving, 250); // a set also stops by itself at its planned end
 
 /** On a phone held upright, a sideways path gets little room: suggest turning the phone. */
@@ -179,6 +195,7 @@ function tellPresence() {
       dock: inSession ? rectOf(document.getElementById("dock")) : null,
       video: inSession && tile.classList.contains("in-call") ? rectOf(tile.querySelector(".tile-videos")) : null,
       question: inSession ? rectOf(questionForm) : null,
+      task: inSession ? rectOf(dualTask) : null,
     },
   });
 }

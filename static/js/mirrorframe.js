@@ -1,8 +1,8 @@
 // The therapist's mirror takes the shape of the client's screen: the stage where the client's
-// stage is, and outlines of what else is on that screen (the dock, the video, the question),
-// so the therapist sees the client's layout as well as the target.
+// stage is, and outlines of what else is on that screen (the dock, the video, the question, the
+// dual-attention task), so the therapist sees the client's layout as well as the target.
 
-const PARTS = ["dock", "video", "question"];
+const PARTS = ["dock", "video", "question", "task"];
 
 /** Place `rect` ([x, y, width, height] in the client's pixels) in the frame, in percent. */
 function place(element, rect, width, height) {
@@ -22,7 +22,8 @@ export function showClientLayout(frame, p) {
   const whole = [0, 0, p.width, p.height];
   place(frame.querySelector("canvas"), layout.stage || whole, p.width, p.height);
   for (const part of PARTS) {
-    place(frame.querySelector(`[data-part=${part}]`), layout[part] || null, p.width, p.height);
+    const outline = frame.querySelector(`[data-part=${part}]`);
+    if (outline) place(outline, layout[part] || null, p.width, p.height);
   }
   frame.dataset.phase = p.phase || "session";
 }

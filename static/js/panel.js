@@ -11,6 +11,7 @@ import { setupPresets } from "./presets.js";
 import { setupScreening } from "./screening.js";
 import { placeSpeedBands, speedText } from "./speed.js";
 import { StimView } from "./stimview.js";
+import { setupTasks } from "./tasks.js";
 
 const root = document.getElementById("panel");
 const sessionId = Number(root.dataset.sessionId);
@@ -223,6 +224,12 @@ setupCallCard(document.getElementById("call"), socket, { offline });
 setupRecord(document.getElementById("record"));
 setupScreening(document.getElementById("screening"), socket, { offline });
 setupScores(document.getElementById("scores"), socket, showError);
+setupTasks(document.getElementById("tasks"), socket, {
+  offline,
+  showError,
+  scoresUrl: document.getElementById("scores").dataset.scoresUrl,
+  frame: document.getElementById("mirror-frame"),
+});
 
 setupPresets(document.getElementById("presets"), {
   listUrl: root.dataset.presetsUrl,

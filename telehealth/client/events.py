@@ -31,7 +31,7 @@ TACTILE = {"vibration", "gamepad"}  # the client's tactile channels that are on
 PHASES = {"checks", "waiting", "session", "ended"}
 # Where the parts of the client's screen are, for the therapist's mirror: [x, y, width, height]
 # in CSS pixels, or null when that part is not on screen.
-LAYOUT_PARTS = {"stage", "dock", "video", "question"}
+LAYOUT_PARTS = {"stage", "dock", "video", "question", "task"}
 MAX_SCREEN_PX = 20000
 MAX_RTT_MS = 60000.0
 

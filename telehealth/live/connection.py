@@ -41,11 +41,13 @@ def on_connect(auth: Any = None) -> None:
     join_room(room)
     emit("stim:state", state.wire_state(therapy_session.stim_state))
     emit("video:state", video.video_state(therapy_session, role))
+    emit("task:state", {"text": therapy_session.dual_task})
     if role == THERAPIST:  # ask the client's page to say how it is now
         join_room(panels_room(therapy_session.id))
         emit("presence:request", to=room, skip_sid=request.sid)
         emit("lobby:state", lobby.lobby_state(therapy_session))
         emit("screening:state", screening.screening_state(therapy_session))
+        emit("between:state", {"ask": therapy_session.ask_after_set})
     state.arrived(therapy_session.id, role)
     db.session.commit()
     waiting = scores.open_prompt(therapy_session.id)

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import SCORE_KINDS, Score, utcnow
+from ..models import SCORE_KINDS, Score, TherapySession, utcnow
 from .guard import EventError
 from .sets import latest_set_id
 
@@ -70,6 +70,13 @@ def prompt(session_id: int, kind: Any) -> Score:
     db.session.add(score)
     db.session.flush()
     return score
+
+
+def ask_after_set(session_id: int) -> Score | None:
+    """The question the session asks after each set (its ask_after_set switch), opened now;
+    None when it asks none. The caller commits."""
+    kind = db.session.get(TherapySession, session_id).ask_after_set
+    return prompt(session_id, kind) if kind else None
 
 
 def withdraw_prompt(session_id: int) -> bool:

@@ -9,14 +9,15 @@ import sqlalchemy as sa
 
 from .. import stimulation
 from ..extensions import db
-from ..models import Score, StimSet, utcnow
+from ..models import Score, StimSet, TherapySession, utcnow
 
 State = dict[str, Any]
 
 
-def note_state_change(session_id: int, old: State, new: State, t_ms: float) -> None:
-    """Record a set when one starts and close it when the target comes to rest (same
-    transaction as the state change)."""
+def note_state_change(session_id: int, old: State, new: State, t_ms: float) -> bool:
+    """Record a set (with the room's dual-attention task) when one starts and close it when
+    the target comes to rest (same transaction as the state change); whether a set ended and
+    was kept."""
     if _set_starts(old, new):
         _close_open_set(session_id, old, t_ms)
         number = (
@@ -27,11 +28,16 @@ def note_state_change(session_id: int, old: State, new: State, t_ms: float) -> N
             )
             or 0
         ) + 1
+        task = db.session.get(TherapySession, session_id).dual_task
         db.session.add(
-            StimSet(therapy_session_id=session_id, number=number, settings=dict(new["settings"]))
+            StimSet(
+                therapy_session_id=session_id,
+                number=number,
+                settings=dict(new["settings"]),
+                task=task,
+            )
         )
-    if _set_ends(old, new):
-        _close_open_set(session_id, new, t_ms)
+    return _set_ends(old, new) and _close_open_set(session_id, new, t_ms)
 
 
 def starts_or_ends_set(old: State, new: State) -> bool:
@@ -48,22 +54,29 @@ def _set_ends(old: State, new: State) -> bool:
     return at_rest and bool(old["running"] or old.get("paused"))
 
 
-def _close_open_set(session_id: int, state: State, t_ms: float) -> None:
-    open_set = db.session.scalar(
+def open_set_of(session_id: int) -> StimSet | None:
+    """The set running (or paused) in the session, if any."""
+    return db.session.scalar(
         sa.select(StimSet).where(
             StimSet.therapy_session_id == session_id, StimSet.ended_at.is_(None)
         )
     )
+
+
+def _close_open_set(session_id: int, state: State, t_ms: float) -> bool:
+    """Close the open set; whether one was closed and kept."""
+    open_set = open_set_of(session_id)
     if open_set is None:
-        return
+        return False
     passes = stimulation.passes_done(state, t_ms)
     # A Start by mistake leaves no stray set behind; a set the client paused is kept even so:
     # the record must show that they stopped it.
     if passes == 0 and open_set.client_paused_at is None:
         _drop(open_set)
-        return
+        return False
     open_set.ended_at = utcnow()
     open_set.passes = passes
+    return True
 
 
 def _drop(stim_set: StimSet) -> None:
@@ -80,11 +93,7 @@ def _drop(stim_set: StimSet) -> None:
 def note_client_pause(session_id: int) -> int | None:
     """Mark the open set as paused by the client (the first time counts); its number, or None
     when no set is open. The caller commits."""
-    open_set = db.session.scalar(
-        sa.select(StimSet).where(
-            StimSet.therapy_session_id == session_id, StimSet.ended_at.is_(None)
-        )
-    )
+    open_set = open_set_of(session_id)
     if open_set is None:
         return None
     if open_set.client_paused_at is None:

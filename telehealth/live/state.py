@@ -14,7 +14,7 @@ from .. import stimulation
 from ..extensions import db, socketio
 from ..fastpath.direct import DirectStatement
 from ..models import TherapySession, utcnow
-from . import sets
+from . import scores, sets
 from .channels import session_room
 from .guard import EventError
 
@@ -118,9 +118,14 @@ def commit_change(session_id: int, change: Change, t_ms: float | None = None) ->
             },
         )
         if done.rowcount == 1:
-            sets.note_state_change(session_id, old, new, t_ms)
+            ended = sets.note_state_change(session_id, old, new, t_ms)
+            asked = scores.ask_after_set(session_id) if ended else None
             db.session.commit()
             _remember(session_id, new)
+            if asked is not None:  # between sets: the question the therapist asks after each
+                socketio.emit(
+                    "score:asked", scores.asked_payload(asked), to=session_room(session_id)
+                )
             return new
         db.session.rollback()
         remembered = None

@@ -93,6 +93,8 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
                 "client_paused_at": _time(stim_set.client_paused_at),
                 "struck_at": _time(stim_set.struck_at),
                 "struck_reason": stim_set.struck_reason,
+                "task": stim_set.task,
+                "noticed": stim_set.noticed,
             }
             for stim_set in stim_sets
         ],

@@ -40,6 +40,8 @@ class SetLine:
     done: str
     client_paused: str | None
     struck_reason: str | None
+    task: str | None = None  # the dual-attention task shown during it
+    noticed: str | None = None  # what the client noticed
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ def _set_line(stim_set: StimSet) -> SetLine:
         done=_done_words(stim_set),
         client_paused=paused.strftime("%H:%M:%S") if paused else None,
         struck_reason=stim_set.struck_reason if stim_set.struck_at else None,
+        task=stim_set.task,
+        noticed=stim_set.noticed,
     )
 
 
@@ -151,17 +155,20 @@ def curve_words(summary: Summary, kind: str) -> str:
 
 
 def set_words(line: SetLine) -> list[tuple[str, str]]:
-    """A set's line, and for a struck set its reason on a line of its own."""
+    """A set's line, then its task, what the client noticed and, for a struck set, its reason,
+    each on a line of its own."""
     paused = f" The client paused it at {line.client_paused}." if line.client_paused else ""
+    notes = [("note", f"Task: {line.task}")] if line.task else []
+    notes += [("note", f"The client noticed: {line.noticed}")] if line.noticed else []
     if line.struck_reason is None:
-        return [
-            ("text", f"Set {line.number}, {line.started}: {line.settings}. {line.done}.{paused}")
-        ]
+        text = f"Set {line.number}, {line.started}: {line.settings}. {line.done}.{paused}"
+        return [("text", text), *notes]
     return [
         (
             "struck",
             f"Set {line.number} (struck), {line.started}: {line.settings}. {line.done}.{paused}",
         ),
+        *notes,
         ("note", f"Struck from the record because: {line.struck_reason}"),
     ]
 

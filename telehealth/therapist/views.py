@@ -17,7 +17,7 @@ from ..live.channels import cut_sockets, link_room
 from ..models import EMDR_PHASES, Client, JoinLink, TherapySession, utcnow
 from ..staff import audit
 from ..staff.roles import role_required
-from . import bp
+from . import bp, tasks
 from .forms import ClientForm
 
 therapist_only = role_required("therapist")
@@ -106,6 +106,7 @@ def panel(session_id: int):
         action=ActionForm(),
         screening_questions=screening.QUESTIONS,
         sound_results=screening.SOUND_RESULTS,
+        task_choices=tasks.choices(therapy_session.therapist_id),
     )
 
 
