@@ -18,6 +18,7 @@ from telehealth.live import state as room_state
 from telehealth.models import (
     AuditEvent,
     Client,
+    DualTask,
     JoinLink,
     Preset,
     Score,
@@ -124,6 +125,11 @@ SOCKET = {
     "screening:answer": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
     "screening:seen": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, NO_WARNING, REFUSED),
     "soundcheck:result": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
+    "task:set": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "taskprompt:add": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "taskprompt:remove": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "between:set": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "set:notice": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
 }
 CHANGES_STATE = {"stim:update", "stim:start", "stim:pause", "stim:stop"}
 PAYLOADS = {
@@ -156,6 +162,10 @@ PAYLOADS = {
     "lobby:refuse": {"link_id": 1},
     "screening:answer": {"seizures": False, "migraine": True, "vestibular": False, "eye": False},
     "soundcheck:result": {"result": "mono"},
+    "task:set": {"kind": "count_down", "start": 100, "step": 7},
+    "taskprompt:add": {"text": "Hum a tune"},
+    "between:set": {"ask": "sud"},
+    "set:notice": {"set": 1, "text": "Calmer"},
 }
 
 
@@ -169,6 +179,7 @@ class World:
     preset: Preset
     tokens: dict[str, str]
     prompt_id: str
+    task_prompt_id: int = 0  # one of the owner's own dual-attention prompts
 
 
 @pytest.fixture
@@ -191,8 +202,12 @@ def world(app, make) -> World:
     db.session.commit()
     tokens = {"client_this": make.link(session)[1], "client_other": make.link(other_session)[1]}
     prompt_id = live_scores.prompt(session.id, "sud").submission_id  # a question waiting for ours
+    task_prompt = DualTask(therapist_id=owner.id, text="Hum a tune")
+    db.session.add(task_prompt)
     db.session.commit()
-    return World(owner, other, admin, session, other_session, preset, tokens, prompt_id)
+    return World(
+        owner, other, admin, session, other_session, preset, tokens, prompt_id, task_prompt.id
+    )
 
 
 def http_as(app, world: World, actor: str):
@@ -313,9 +328,12 @@ def test_socket_event(app, world, sockets, event, actor, expected):
     payload = PAYLOADS.get(event)
     if event == "score:submit":
         payload = {"prompt_id": world.prompt_id, "value": 4}
-    before = (room_state.read_state(world.session.id), scores(world.session.id))
+    if event == "taskprompt:remove":
+        payload = {"id": world.task_prompt_id}
+    room = world.session.id
+    before = (room_state.read_state(room), scores(room), tasks(room))
     ack = sock.emit(event, payload, callback=True)
-    after = (room_state.read_state(world.session.id), scores(world.session.id))
+    after = (room_state.read_state(room), scores(room), tasks(room))
     if expected == OK:
         assert ack["ok"] is True, ack
     else:
@@ -327,6 +345,17 @@ def test_socket_event(app, world, sockets, event, actor, expected):
         assert after[0] == before[0]
     else:
         assert after[0]["rev"] == before[0]["rev"] + 1
+
+
+def tasks(session_id: int) -> tuple:
+    """The room's task, its after-set question, what was noticed, the therapists' prompts."""
+    db.session.expire_all()
+    room = db.session.get(TherapySession, session_id)
+    noticed = db.session.scalars(
+        sa.select(StimSet.noticed).where(StimSet.therapy_session_id == session_id)
+    ).all()
+    prompts = db.session.scalars(sa.select(DualTask.text).order_by(DualTask.id)).all()
+    return room.dual_task, room.ask_after_set, tuple(noticed), tuple(prompts)
 
 
 def scores(session_id: int) -> list[tuple]:

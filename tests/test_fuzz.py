@@ -14,7 +14,16 @@ from hypothesis import strategies as st
 from telehealth import stimulation
 from telehealth.extensions import db
 from telehealth.live import state as room_state
-from telehealth.models import Client, JoinLink, Preset, Score, TherapySession, User
+from telehealth.models import (
+    Client,
+    DualTask,
+    JoinLink,
+    Preset,
+    Score,
+    StimSet,
+    TherapySession,
+    User,
+)
 from tests.support import csrf_token
 
 FUZZ = settings(
@@ -32,6 +41,9 @@ scalars = (
     | st.sampled_from(["#ffffff", "#12345", "circle", "horizontal", "tone", "sud", "voc", ""])
     | st.sampled_from(["offer", "answer", "candidate", "join", "leave"])
     | st.sampled_from(["ok", "swapped", "mono", "none"])
+    | st.sampled_from(
+        ["count_up", "count_down", "spell_back", "sums", "category", "builtin", "own"]
+    )
     | st.just(" " * 5000)
 )
 json_values = st.recursive(
@@ -49,6 +61,7 @@ field_names = st.sampled_from(
         *("kind", "value", "id", "prompt_id", "rtt_ms", "rev"),
         *("sdp", "n", "candidate", "sdpMid", "sdpMLineIndex", "enabled"),
         *("seizures", "migraine", "vestibular", "eye", "result"),
+        *("start", "step", "word", "category", "key", "ask", "set", "text"),
     ]
 )
 near_payloads = st.dictionaries(field_names, json_values, max_size=6)
@@ -81,12 +94,22 @@ def snapshot(session_id: int) -> tuple:
         .join(TherapySession, TherapySession.client_id == Client.id)
         .where(TherapySession.id == session_id)
     ).one()
+    tasks = db.session.execute(
+        sa.select(TherapySession.dual_task, TherapySession.ask_after_set).where(
+            TherapySession.id == session_id
+        )
+    ).one()
+    noticed = db.session.scalars(
+        sa.select(StimSet.noticed).where(StimSet.therapy_session_id == session_id)
+    ).all()
+    prompts = db.session.scalars(sa.select(DualTask.text).order_by(DualTask.id)).all()
     return (
         room_state.read_state(session_id),
         sorted(scores),
         tuple(lobby),
         admitted,
         tuple(screening),
+        (tuple(tasks), tuple(noticed), tuple(prompts)),
     )
 
 
@@ -109,6 +132,7 @@ THERAPIST_EVENTS = [
     *("rtc:signal", "rtc:ice", "video:toggle"),
     *("lobby:toggle", "lobby:admit", "lobby:refuse"),
     "screening:seen",
+    *("task:set", "taskprompt:add", "taskprompt:remove", "between:set", "set:notice"),
 ]
 
 
@@ -129,6 +153,7 @@ def test_therapist_events_survive_any_payload(room, event):
     [
         *("presence:update", "clock:ping", "stim:update", "score:submit", "stim:applied"),
         *("rtc:signal", "stim:client_pause", "screening:answer", "soundcheck:result"),
+        *("task:set", "taskprompt:add", "between:set", "set:notice"),
     ],
 )
 def test_client_events_survive_any_payload(room, event):
