@@ -96,7 +96,10 @@ export function setupTasks(card, socket, { offline, showError, scoresUrl, frame 
   });
 
   ask.addEventListener("change", () => send("between:set", { ask: ask.value || null }));
-  socket.on("between:state", (state) => { ask.value = state.ask || ""; });
+  socket.on("between:state", (state) => {
+    ask.value = state.ask || "";
+    ask.dataset.saved = ask.value;
+  });
 
   // When a set ends, what is noticed goes with it: put its number in the form.
   let wasRunning = false;

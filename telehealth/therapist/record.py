@@ -340,7 +340,7 @@ def session_export(session_id: int):
         [],
         [
             *("set", "started (UTC)", "ended (UTC)", "passes", "speed (passes/s)", "path"),
-            *("client paused (UTC)", "struck (UTC)", "struck because"),
+            *("client paused (UTC)", "struck (UTC)", "struck because", "task", "noticed"),
         ],
     ]
     stim_sets = sets_of(therapy_session.id)
@@ -356,6 +356,8 @@ def session_export(session_id: int):
                 stim_set.client_paused_at.strftime("%H:%M:%S") if stim_set.client_paused_at else "",
                 stim_set.struck_at.strftime("%Y-%m-%d %H:%M") if stim_set.struck_at else "",
                 stim_set.struck_reason or "",
+                stim_set.task or "",
+                stim_set.noticed or "",
             ]
         )
     rows += [[], ["score", "value", "after set", "from", "at (UTC)"]]

@@ -3,6 +3,9 @@ therapist's own prompts, the question asked after each set, and what the client 
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 import sqlalchemy as sa
 
@@ -300,3 +303,22 @@ def test_the_record_and_the_summary_show_the_task_and_what_was_noticed(room):
     assert "Count up from 7." in record and "Calmer now" in record
     summary = room.therapist_http.get(f"{base}/summary").get_data(as_text=True)
     assert "Task: Count up from 7." in summary and "The client noticed: Calmer now" in summary
+
+
+def test_the_exports_carry_the_task_and_what_was_noticed(room):
+    room.therapist_socket.emit("task:set", {"kind": "count_up", "start": 7}, callback=True)
+    run(room.session.id, room_state.now_ms(), seconds=3)
+    room.therapist_socket.emit("set:notice", {"set": 1, "text": "Calmer now"}, callback=True)
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                room.therapist_http.get(f"/therapist/sessions/{room.session.id}/export.csv")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            )
+        )
+    )
+    header = next(row for row in rows if row and row[0] == "set")
+    line = rows[rows.index(header) + 1]
+    assert line[header.index("task")] == "Count up from 7."
+    assert line[header.index("noticed")] == "Calmer now"
