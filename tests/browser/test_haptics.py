@@ -1,0 +1,311 @@
+"""The tactile channel in Chromium against the real server: a phone's vibration and a game
+controller's rumble pulse at the target's arrivals at each side (left arrivals on the left
+motor or trigger), within a few ms, never after a pause or the end; the toggle shows only where
+there is something to shake. Headless Chromium has neither motor: stand-ins record each call
+with the time on the server's clock, as the page's own estimate of its offset gives it."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+
+import pytest
+
+from tests.browser.harness import collect_errors, follow_link, make_link, open_panel, wait_until
+
+TOLERANCE_MS = 25.0
+
+# When each call was made, on the server's clock; and when each state reached the page.
+RECORDER = """
+(() => {
+  const serverNow = () => performance.timeOrigin + performance.now()
+    + Number((document.body && document.body.dataset.clockOffsetMs) || 0);
+  window.__serverNow = serverNow;
+  window.__pulses = [];
+  window.__rumbles = [];
+  window.__revs = [];
+  new MutationObserver(() => {
+    window.__revs.push({ rev: Number(document.body.dataset.rev), server: serverNow() });
+  }).observe(document, { attributes: true, attributeFilter: ["data-rev"], subtree: true });
+})();
+"""
+VIBRATION = """
+Object.defineProperty(Navigator.prototype, "vibrate", { configurable: true, writable: true,
+  value: function (ms) { window.__pulses.push({ ms, server: window.__serverNow() }); return true; } });
+"""
+NO_VIBRATION = "delete Navigator.prototype.vibrate;"
+NO_GAMEPAD_API = "delete Navigator.prototype.getGamepads;"
+# A controller that is plugged in when the test says so; `effects` as Chrome lists them.
+GAMEPAD = """
+(() => {
+  const effects = %s;
+  const actuator = {
+    playEffect(kind, params) {
+      window.__rumbles.push({ kind, ...params, server: window.__serverNow() });
+      return Promise.resolve("complete");
+    },
+    reset() { return Promise.resolve("complete"); },
+  };
+  if (effects) actuator.effects = effects;
+  let pads = [null, null, null, null];
+  Navigator.prototype.getGamepads = function () { return pads; };
+  window.__plugPad = (plugged) => {
+    pads = plugged ? [{ id: "Test pad", index: 0, connected: true, mapping: "standard",
+                        buttons: [], axes: [], vibrationActuator: actuator }, null, null, null]
+                   : [null, null, null, null];
+    window.dispatchEvent(new Event(plugged ? "gamepadconnected" : "gamepaddisconnected"));
+  };
+})();
+"""
+SERVER_NOW = (
+    "performance.timeOrigin + performance.now() + Number(document.body.dataset.clockOffsetMs)"
+)
+# Press a panel button at a given moment on the server's clock; returns when it was pressed.
+PRESS_AT = f"""async ([id, atMs]) => {{
+  await new Promise((r) => setTimeout(r, atMs - ({SERVER_NOW})));
+  document.getElementById(id).click();
+  return {SERVER_NOW};
+}}"""
+PAUSE_AHEAD_MS = 120  # pressed this long before an arrival: its pulse is on a timer by then
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture(scope="module")
+def panel(browser, server):
+    """The therapist's panel of an open session."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = ctx.new_page()
+    open_panel(page, server, "haptics-therapist@example.org")
+    yield page
+    ctx.close()
+
+
+@pytest.fixture
+def join(browser, panel):
+    """Open a client's page with the given stand-ins; its contexts are closed after the test."""
+    contexts = []
+
+    def open_client(*scripts: str, **options):
+        ctx = browser.new_context(**options)
+        contexts.append(ctx)
+        for script in (RECORDER, *scripts):
+            ctx.add_init_script(script)
+        page = ctx.new_page()
+        errors = collect_errors(page)
+        follow_link(page, make_link(panel))
+        page.wait_for_selector("#connection[data-status=connected]")
+        page.wait_for_function("() => document.body.dataset.clockOffsetMs !== undefined")
+        return page, errors
+
+    yield open_client
+    stop(panel)
+    for ctx in contexts:
+        ctx.close()
+
+
+def room_state(panel, server) -> dict:
+    """The state as the server stored it (the test reads the server's own database)."""
+    session_id = int(panel.url.rsplit("/", 1)[1])
+    db = sqlite3.connect(server.tmp / "server.db")
+    (raw,) = db.execute(
+        "SELECT stim_state FROM therapy_session WHERE id = ?", (session_id,)
+    ).fetchone()
+    db.close()
+    return json.loads(raw)
+
+
+def run(panel, passes: int, speed: float) -> None:
+    panel.fill("#c-set_passes", str(passes))
+    panel.locator("#c-speed_pps").fill(str(speed))
+    panel.click("#start")
+    panel.wait_for_selector("#run-state[data-state=running]")
+
+
+def stop(panel) -> None:
+    if panel.get_attribute("#run-state", "data-state") in ("running", "paused"):
+        panel.click("#stop")
+    panel.wait_for_selector("#run-state[data-state=stopped]", timeout=10000)
+
+
+def turn_on(client) -> None:
+    """Press the toggle; it pulses once on both sides, which the test then forgets."""
+    client.click("#tactile")
+    assert client.get_attribute("#tactile", "aria-pressed") == "true"
+    wait_until(lambda: client.evaluate("() => window.__pulses.length + window.__rumbles.length"))
+    client.evaluate("() => { window.__pulses.length = 0; window.__rumbles.length = 0; }")
+
+
+def set_arrivals(state: dict, last: float | None = None) -> dict[int, float]:
+    """Server time of every arrival at a side in the set, up to phase ``last`` or where it
+    rests (its end, or where it was paused)."""
+    speed, start = state["settings"]["speed_pps"], state["set_start_phase"]
+    last = state["anchor"]["phase0"] if last is None else last
+    return {
+        k: state["set_started_ms"] + (k - start) * 1000 / speed
+        for k in range(math.ceil(start), int(last) + 1)
+    }
+
+
+def match(calls: list[dict], due: dict[int, float]) -> dict[int, dict]:
+    """Each call at the arrival nearest to it; every call within the tolerance, one per edge."""
+    matched = {}
+    for call in calls:
+        k = min(due, key=lambda k, at=call["server"]: abs(due[k] - at))
+        error = call["server"] - due[k]
+        assert abs(error) <= TOLERANCE_MS, (k, error, calls, due)
+        assert k not in matched, f"two pulses for arrival {k}"
+        matched[k] = {**call, "error": error}
+    return matched
+
+
+def finish_set(panel, server, client, passes: int, speed: float) -> dict:
+    run(panel, passes, speed)
+    panel.wait_for_selector("#run-state[data-state=stopped]", timeout=(passes + 2) / speed * 1000)
+    client.wait_for_timeout(200)
+    return room_state(panel, server)
+
+
+def test_a_phone_vibrates_at_every_arrival_of_a_set_and_nowhere_else(panel, server, join):
+    client, errors = join(VIBRATION, **PHONE)
+    box = client.locator("#tactile").bounding_box()
+    assert client.is_visible("#tactile") and box["width"] >= 44 and box["height"] >= 44
+    client.click("#tactile")
+    wait_until(lambda: client.evaluate("() => window.__pulses.length") == 1, what="a first pulse")
+    client.evaluate("() => { window.__pulses.length = 0; }")
+
+    state = finish_set(panel, server, client, passes=4, speed=2.0)
+    due = set_arrivals(state)
+    assert len(due) == 5  # the first edge, then one more per pass
+    pulses = client.evaluate("() => window.__pulses")
+    matched = match(pulses, due)
+    assert sorted(matched) == sorted(due)
+    assert all(p["ms"] == 50 for p in pulses)
+    worst = max(abs(m["error"]) for m in matched.values())
+    print(f"vibration: {len(pulses)} pulses, largest error {worst:.1f} ms")
+    assert not errors
+
+
+def test_nothing_vibrates_after_a_pause_and_a_resume_picks_the_arrivals_up_again(panel, server, join):
+    client, errors = join(VIBRATION, **PHONE)
+    turn_on(client)
+    run(panel, passes=0, speed=2.0)
+    wait_until(lambda: len(client.evaluate("() => window.__pulses")) >= 2, what="two pulses")
+    # Pause just before an arrival, when its pulse is already on a timer: it must not come.
+    running = room_state(panel, server)
+    now = panel.evaluate(f"() => {SERVER_NOW}")
+    due = [t for t in set_arrivals(running, last=20).values() if t > now + 300]
+    pressed = panel.evaluate(PRESS_AT, ["pause", due[0] - PAUSE_AHEAD_MS])
+    panel.wait_for_selector("#run-state[data-state=paused]")
+    paused = room_state(panel, server)
+    assert due[0] - paused["anchor"]["t0_ms"] > PAUSE_AHEAD_MS / 2, (pressed, paused, due[0])
+    client.wait_for_timeout(1300)  # two or three arrivals' worth at this speed
+    pulses, revs = client.evaluate("() => [window.__pulses.slice(), window.__revs.slice()]")
+    told = next(r["server"] for r in revs if r["rev"] == paused["rev"])
+    assert told < due[0] and all(p["server"] <= told for p in pulses), (pulses, told, due[0])
+    before = set_arrivals(paused)  # the edges passed before the pause
+    assert sorted(match(pulses, before)) == sorted(before)
+
+    client.evaluate("() => { window.__pulses.length = 0; }")
+    panel.click("#pause")  # now "Resume"
+    panel.wait_for_selector("#run-state[data-state=running]")
+    resumed = room_state(panel, server)
+    client.wait_for_timeout(1300)
+    pulses = client.evaluate("() => window.__pulses.slice()")
+    now = client.evaluate("() => window.__serverNow()")
+    t0, phase0 = resumed["anchor"]["t0_ms"], resumed["anchor"]["phase0"]
+    due = {
+        k: t0 + (k - phase0) * 1000 / 2.0 for k in range(math.floor(phase0) + 1, int(phase0) + 6)
+    }
+    due = {k: t for k, t in due.items() if t < now - TOLERANCE_MS}
+    assert len(due) >= 2 and sorted(match(pulses, due)) == sorted(due)
+
+    stop(panel)
+    client.wait_for_timeout(300)
+    count = len(client.evaluate("() => window.__pulses"))
+    client.wait_for_timeout(1200)
+    assert len(client.evaluate("() => window.__pulses")) == count  # at rest: nothing more
+    assert not errors
+
+
+@pytest.mark.parametrize(
+    ("effects", "kind", "left", "right"),
+    [
+        (None, "dual-rumble", "strongMagnitude", "weakMagnitude"),
+        (["dual-rumble", "trigger-rumble"], "trigger-rumble", "leftTrigger", "rightTrigger"),
+    ],
+)
+def test_a_controller_rumbles_left_for_a_left_arrival_and_right_for_a_right_one(
+    panel, server, join, effects, kind, left, right
+):
+    client, errors = join(GAMEPAD % json.dumps(effects), viewport={"width": 1024, "height": 768})
+    assert client.is_hidden("#tactile")  # a desktop without a controller: nothing to shake
+    client.evaluate("() => window.__plugPad(true)")
+    client.wait_for_selector("#tactile", state="visible")
+    turn_on(client)
+
+    state = finish_set(panel, server, client, passes=3, speed=2.0)
+    due = set_arrivals(state)
+    rumbles = client.evaluate("() => window.__rumbles")
+    matched = match(rumbles, due)
+    assert sorted(matched) == sorted(due) and len(due) == 4
+    for k, call in matched.items():
+        side_left = k % 2 == 0  # even edges are the left side
+        assert call["kind"] == kind and call["duration"] == 50
+        assert (call[left], call[right]) == ((1, 0) if side_left else (0, 1)), (k, call)
+        if kind == "trigger-rumble":
+            assert call["strongMagnitude"] == call["weakMagnitude"] == 0
+
+    client.evaluate("() => window.__plugPad(false)")
+    client.wait_for_selector("#tactile", state="hidden")
+    client.evaluate("() => { window.__rumbles.length = 0; }")
+    finish_set(panel, server, client, passes=1, speed=3.0)
+    assert client.evaluate("() => window.__rumbles") == []
+    assert not errors
+
+
+def test_turned_off_nothing_pulses(panel, server, join):
+    client, errors = join(VIBRATION, **PHONE)
+    turn_on(client)
+    client.click("#tactile")
+    assert client.get_attribute("#tactile", "aria-pressed") == "false"
+    finish_set(panel, server, client, passes=2, speed=3.0)
+    assert client.evaluate("() => window.__pulses") == []
+
+
+@pytest.mark.parametrize(
+    "scripts",
+    [(NO_VIBRATION,), (NO_VIBRATION, NO_GAMEPAD_API), (VIBRATION,)],
+    ids=["phone-without-vibration", "no-apis-at-all", "desktop-with-the-api-but-no-motor"],
+)
+def test_the_toggle_stays_hidden_with_nothing_to_shake(panel, join, scripts):
+    options = {"viewport": {"width": 1024, "height": 768}} if VIBRATION in scripts else PHONE
+    client, errors = join(*scripts, **options)
+    client.wait_for_timeout(300)
+    assert client.is_hidden("#tactile")
+    assert not errors
+
+
+def test_the_channels_are_those_turned_on_and_present_and_changes_are_told(panel, server, join):
+    client, errors = join(VIBRATION, GAMEPAD % "null", **PHONE)
+    told = client.evaluate("""async () => {
+      const { HapticScheduler, tactileSupport } = await import("/static/js/haptics.js");
+      const told = [];
+      const h = new HapticScheduler({ now: () => 0 }, { onTactileChange: (c) => told.push(c) });
+      const tick = () => new Promise((r) => setTimeout(r, 0));
+      const seen = [tactileSupport()];
+      h.enable("vibration"); await tick(); seen.push(h.channels());
+      h.enable("gamepad"); await tick(); seen.push(h.channels());  // no pad yet: nothing new
+      window.__plugPad(true); h.devicesChanged(); await tick(); seen.push(h.channels());
+      h.disable(); await tick(); seen.push(h.channels());
+      h.silence();
+      return { seen, told };
+    }""")
+    assert told["seen"] == [
+        {"vibration": True, "gamepad": False},
+        ["vibration"],
+        ["vibration"],
+        ["vibration", "gamepad"],
+        [],
+    ]
+    assert told["told"] == [["vibration"], ["vibration", "gamepad"], []]
