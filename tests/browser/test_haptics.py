@@ -32,7 +32,10 @@ RECORDER = """
 """
 VIBRATION = """
 Object.defineProperty(Navigator.prototype, "vibrate", { configurable: true, writable: true,
-  value: function (ms) { window.__pulses.push({ ms, server: window.__serverNow() }); return true; } });
+  value: function (ms) {
+    window.__pulses.push({ ms, server: window.__serverNow() });
+    return true;
+  } });
 """
 NO_VIBRATION = "delete Navigator.prototype.vibrate;"
 NO_GAMEPAD_API = "delete Navigator.prototype.getGamepads;"
@@ -186,7 +189,9 @@ def test_a_phone_vibrates_at_every_arrival_of_a_set_and_nowhere_else(panel, serv
     assert not errors
 
 
-def test_nothing_vibrates_after_a_pause_and_a_resume_picks_the_arrivals_up_again(panel, server, join):
+def test_nothing_vibrates_after_a_pause_and_a_resume_picks_the_arrivals_up_again(
+    panel, server, join
+):
     client, errors = join(VIBRATION, **PHONE)
     turn_on(client)
     run(panel, passes=0, speed=2.0)
