@@ -5,8 +5,8 @@
 // luminance (sRGB linearised, 0.2126 R + 0.7152 G + 0.0722 B) is averaged over cells of 4 x 4
 // screen pixels. A cell makes a transition when its luminance has moved by 0.1 or more in one
 // direction since it last turned, the darker end being below 0.8 (each run of a direction
-// counts once). A 10-degree field (341 x 256 px of a 1024 x 768 screen, scaled to the canvas)
-// slides over the screen; in it, a transition counts when the cells making it in the same
+// counts once). A 10-degree field (341 x 256 px of a 1024 x 768 screen, scaled to the screen
+// the canvas is on) slides over the canvas; in it, a transition counts when the cells making it in the same
 // frame (changing together) cover more than a quarter of the field. A flash is a pair of
 // opposing transitions; `flashes` is the most any field shows within one second.
 
@@ -31,7 +31,9 @@
   const NOISE = 0.001; // smaller frame-to-frame changes continue a run
 
   class FlashMeter {
-    constructor(width, height) {
+    /** A canvas of `width` x `height` pixels on a screen of `screenWidth` x `screenHeight`
+     * (the same units: the canvas's own pixels). */
+    constructor(width, height, screenWidth = width, screenHeight = height) {
       this.small = document.createElement("canvas");
       this.small.width = Math.floor(width / READ);
       this.small.height = Math.floor(height / READ);
@@ -50,9 +52,12 @@
       this.frames = 0;
       // the 10-degree field on this canvas, in cells, and where it is placed
       const cellPx = READ * CELL;
-      this.fw = Math.max(1, Math.round((width * 341) / 1024 / cellPx));
-      this.fh = Math.max(1, Math.round((height * 256) / 768 / cellPx));
-      this.needCells = SHARE * this.fw * this.fh;
+      const fieldW = Math.round((screenWidth * 341) / 1024 / cellPx);
+      const fieldH = Math.round((screenHeight * 256) / 768 / cellPx);
+      this.fieldCells = fieldW * fieldH; // what lies past the canvas's edge does not change
+      this.needCells = SHARE * this.fieldCells;
+      this.fw = Math.min(this.cols, fieldW);
+      this.fh = Math.min(this.rows, fieldH);
       this.fields = [];
       for (const y of this.positions(this.rows, this.fh)) {
         for (const x of this.positions(this.cols, this.fw)) this.fields.push({ x, y, events: [] });
@@ -156,7 +161,7 @@
     }
 
     countField(f, cells, sign, tMs) {
-      const share = cells / (this.fw * this.fh);
+      const share = cells / this.fieldCells;
       if (share > this.together.share) this.together = { share, frame: this.frames };
       if (cells <= this.needCells) return;
       const prev = f.events[f.events.length - 1];

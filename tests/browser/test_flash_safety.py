@@ -20,6 +20,7 @@ from tests.browser.harness import collect_errors, open_room
 
 METER = (Path(__file__).parent / "flash_meter.js").read_text()
 SCREEN = {"width": 1024, "height": 768}  # WCAG's reference screen: its field is 341 x 256 px
+WIDE_SCREEN = {"width": 1920, "height": 1080}
 FRAME_MS = 1000 / 60
 SECONDS = 2  # six passes at the highest speed: every kind of moment, and a second twice over
 
@@ -68,7 +69,9 @@ DRAWN = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFr
 MEASURE = """async ([frames, frameMs]) => {
   const clock = window.__frames;
   const canvas = document.getElementById("stage");
-  const meter = new window.FlashMeter(canvas.width, canvas.height);
+  const dpr = canvas.width / canvas.getBoundingClientRect().width;
+  const meter = new window.FlashMeter(canvas.width, canvas.height,
+                                      window.innerWidth * dpr, window.innerHeight * dpr);
   const offset = Number(document.body.dataset.clockOffsetMs);
   clock.hold();
   while (!clock.pending()) await new Promise((r) => clock.realRaf(r));
@@ -129,15 +132,14 @@ def test_the_meter_tells_a_flashing_screen_from_a_safe_one(browser):
     assert not wrong, wrong
 
 
-@pytest.fixture(scope="module")
-def room(browser, server):
-    """The client's page at the reference size and a therapist's socket to set the target."""
+def open_flash_room(browser, server, screen: dict, email: str):
+    """The client's page on `screen` and a therapist's socket to set the target."""
     panel_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
-    client_ctx = browser.new_context(viewport=SCREEN, device_scale_factor=1)
+    client_ctx = browser.new_context(viewport=screen, device_scale_factor=1)
     client_ctx.add_init_script(FRAME_CLOCK)
     panel, client = panel_ctx.new_page(), client_ctx.new_page()
     errors = collect_errors(panel, client)
-    open_room(panel, client, server, "flash-therapist@example.org")
+    open_room(panel, client, server, email)
     client.evaluate(METER)
     session_id = int(panel.url.rsplit("/", 1)[1])
     panel.evaluate(
@@ -155,6 +157,18 @@ def room(browser, server):
     yield {"panel": panel, "client": client, "looks": looks, "errors": errors}
     panel_ctx.close()
     client_ctx.close()
+
+
+@pytest.fixture(scope="module")
+def room(browser, server):
+    """WCAG's reference screen."""
+    yield from open_flash_room(browser, server, SCREEN, "flash-therapist@example.org")
+
+
+@pytest.fixture(scope="module")
+def wide_room(browser, server):
+    """A large wide screen: the dock beside the stage takes the least of it."""
+    yield from open_flash_room(browser, server, WIDE_SCREEN, "wide-therapist@example.org")
 
 
 def send(room, event: str, payload: dict | None = None) -> int:
@@ -214,9 +228,10 @@ def test_no_shape_and_no_look_flashes_at_the_fastest_speed_and_largest_size(room
     assert not room["errors"]
 
 
+FASTEST = ("diagonal_down", "figure8")  # the most pixels a second at the same passes a second
 # The targets whose moving edges change the most area at once: a black glow on white (its soft
-# edge is wide in luminance: with the glow's former halo of two radii it flashed on the
-# diagonal paths and the figure of eight), a white square on black; and the usual glow.
+# edge is wide in luminance: the glow's former halo of two radii, on a full-width stage, flashed
+# on the diagonal paths), a white square on black; and the usual glow, white on black.
 WORST = [
     ("glow", "#000000", "#ffffff"),
     ("square", "#ffffff", "#000000"),
@@ -227,6 +242,16 @@ WORST = [
 def test_no_path_flashes_with_the_targets_that_change_the_most_at_once(room):
     paths = [("smooth", p, look) for p in PATTERNS if p != "horizontal" for look in WORST]
     paths += [("linear", p, WORST[0]) for p in ("horizontal", "figure8")]  # sharp turns
+    check_paths(room, paths)
+
+
+def test_on_a_large_wide_screen_the_fastest_paths_do_not_flash_either(wide_room):
+    """Where the stage fills the most of the screen: the 10-degree field is the screen's, the
+    target's size and speed the stage's."""
+    check_paths(wide_room, [("smooth", p, look) for p in FASTEST for look in WORST[:2]])
+
+
+def check_paths(room, paths) -> None:
     send(room, "stim:update", fastest_largest("horizontal"))
     send(room, "stim:start")
     results = []
