@@ -173,6 +173,10 @@ def test_a_phone_vibrates_at_every_arrival_of_a_set_and_nowhere_else(panel, serv
     client, errors = join(VIBRATION, **PHONE)
     box = client.locator("#tactile").bounding_box()
     assert client.is_visible("#tactile") and box["width"] >= 44 and box["height"] >= 44
+    stage = client.locator("#stage").bounding_box()
+    apart_x = box["x"] >= stage["x"] + stage["width"] or stage["x"] >= box["x"] + box["width"]
+    apart_y = box["y"] >= stage["y"] + stage["height"] or stage["y"] >= box["y"] + box["height"]
+    assert apart_x or apart_y, (box, stage)  # nothing covers the stimulation
     client.click("#tactile")
     wait_until(lambda: client.evaluate("() => window.__pulses.length") == 1, what="a first pulse")
     client.evaluate("() => { window.__pulses.length = 0; }")
