@@ -1,6 +1,11 @@
 // The tactile channel: a short pulse at each arrival of the target at a side, on a phone's
 // vibration motor or on a game controller's rumble (a left arrival on the left motor or trigger,
 // a right one on the right), planned a little ahead from the server clock like the tones.
+//
+// Like a tone put on the audio clock, each pulse is handed to the device shortly before its
+// arrival with the exact delay left (a vibration pattern's leading pause, a rumble effect's
+// startDelay), so a page busy drawing does not make it late; a new state takes back a pulse
+// handed over but not yet begun (vibrate(0), reset()).
 
 import { sideOf } from "./audio.js";
 import { edgeTimeMs, phaseAt } from "./motion.js";
@@ -8,8 +13,9 @@ import { edgeTimeMs, phaseAt } from "./motion.js";
 export const KINDS = ["vibration", "gamepad"];
 export const PULSE_MS = 50;
 const LOOKAHEAD_MS = 250; // how far ahead pulses are put on timers
+const HANDOVER_MS = 200; // how long before its arrival a pulse goes to the device
 const TICK_MS = 50; // how often the scheduler looks
-const LATE_MS = 20; // a timer this late still pulses; later, none (a late pulse misleads)
+const LATE_MS = 20; // a pulse this late still goes at once; later, none (a late pulse misleads)
 
 /** A phone or a tablet: desktop Chrome has navigator.vibrate too, with nothing to shake. */
 function handheld() {
@@ -67,9 +73,10 @@ export class HapticScheduler {
     this.state = null;
     this.nextEdge = null;
     this.timers = new Set();
+    this.handedUntil = 0; // server time before which a pulse handed to the device may start
     this.ticker = null;
     this.told = "";
-    this.log = []; // recent [{k, side, dueMs, firedMs, channels}] for diagnostics
+    this.log = []; // recent [{k, side, dueMs, handedMs, channels}] for diagnostics
   }
 
   /** The kinds that are on and present now: a subset of KINDS. */
@@ -109,7 +116,7 @@ export class HapticScheduler {
 
   /** One pulse now on every channel that is on, on both sides: "this is what you will feel". */
   sample() {
-    this.pulse(0, true);
+    this.pulse(0, 0, true);
   }
 
   replan() {
@@ -137,6 +144,18 @@ export class HapticScheduler {
     for (const id of this.timers) clearTimeout(id);
     this.timers.clear();
     this.nextEdge = null;
+    if (this.handedUntil > this.clock.now()) this.takeBack();
+    this.handedUntil = 0;
+  }
+
+  /** Stop what the devices were given and have not begun (a pause, a stop, the end). */
+  takeBack() {
+    if (canVibrate()) navigator.vibrate(0);
+    for (const pad of rumblePads()) {
+      if (typeof pad.vibrationActuator.reset === "function") {
+        Promise.resolve(pad.vibrationActuator.reset()).catch(() => {});
+      }
+    }
   }
 
   tick() {
@@ -151,26 +170,32 @@ export class HapticScheduler {
       const dueMs = edgeTimeMs(state, k);
       const id = setTimeout(() => {
         this.timers.delete(id);
-        this.fire(k, dueMs);
-      }, Math.max(0, dueMs - now));
+        this.handOver(k, dueMs);
+      }, Math.max(0, dueMs - now - HANDOVER_MS));
       this.timers.add(id);
     }
   }
 
-  fire(k, dueMs) {
-    const firedMs = this.clock.now();
-    if (firedMs - dueMs > LATE_MS) return;
-    const channels = this.pulse(sideOf(k), false);
-    this.log.push({ k, side: sideOf(k), dueMs, firedMs, channels });
+  handOver(k, dueMs) {
+    const handedMs = this.clock.now();
+    if (handedMs - dueMs > LATE_MS) return;
+    const delayMs = Math.max(0, Math.round(dueMs - handedMs));
+    const channels = this.pulse(sideOf(k), delayMs, false);
+    this.handedUntil = dueMs;
+    this.log.push({ k, side: sideOf(k), dueMs, handedMs, channels });
     if (this.log.length > 200) this.log.shift();
   }
 
-  pulse(side, both) {
+  /** A pulse `delayMs` from now on every channel that is on. */
+  pulse(side, delayMs, both) {
     const channels = this.channels();
-    if (channels.includes("vibration")) navigator.vibrate(PULSE_MS);
+    if (channels.includes("vibration")) {
+      navigator.vibrate(delayMs > 0 ? [0, delayMs, PULSE_MS] : PULSE_MS);
+    }
     if (channels.includes("gamepad")) {
       for (const pad of rumblePads()) {
         const [kind, params] = rumbleEffect(pad.vibrationActuator, side, PULSE_MS, both);
+        params.startDelay = delayMs;
         // a newer effect preempts a running one and rejects its promise: nothing to do
         Promise.resolve(pad.vibrationActuator.playEffect(kind, params)).catch(() => {});
       }
