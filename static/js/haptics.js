@@ -53,16 +53,18 @@ export function tactileSupport() {
   return { vibration: canVibrate(), gamepad: rumblePads().length > 0 };
 }
 
-/** The effect and its parameters for a pulse on `side` (-1 left, +1 right); `both` for a test. */
-export function rumbleEffect(actuator, side, durationMs, both = false) {
+/** The effect and its parameters for a pulse on `side` (-1 left, +1 right) in `delayMs`;
+ * `both` sides for the toggle's sample pulse. */
+export function rumbleEffect(actuator, side, durationMs, delayMs = 0, both = false) {
   const left = both || side < 0 ? 1 : 0;
   const right = both || side > 0 ? 1 : 0;
   const kind = rumbleKind(actuator);
-  const params = { duration: durationMs, startDelay: 0, strongMagnitude: left, weakMagnitude: right };
+  const params = { duration: durationMs, startDelay: delayMs };
   if (kind === "trigger-rumble") {
-    return [kind, { ...params, strongMagnitude: 0, weakMagnitude: 0, leftTrigger: left, rightTrigger: right }];
+    const triggers = { leftTrigger: left, rightTrigger: right };
+    return [kind, { ...params, strongMagnitude: 0, weakMagnitude: 0, ...triggers }];
   }
-  return [kind, params];
+  return [kind, { ...params, strongMagnitude: left, weakMagnitude: right }];
 }
 
 export class HapticScheduler {
@@ -194,8 +196,7 @@ export class HapticScheduler {
     }
     if (channels.includes("gamepad")) {
       for (const pad of rumblePads()) {
-        const [kind, params] = rumbleEffect(pad.vibrationActuator, side, PULSE_MS, both);
-        params.startDelay = delayMs;
+        const [kind, params] = rumbleEffect(pad.vibrationActuator, side, PULSE_MS, delayMs, both);
         // a newer effect preempts a running one and rejects its promise: nothing to do
         Promise.resolve(pad.vibrationActuator.playEffect(kind, params)).catch(() => {});
       }

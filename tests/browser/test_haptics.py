@@ -1,8 +1,10 @@
 """The tactile channel in Chromium against the real server: a phone's vibration and a game
 controller's rumble pulse at the target's arrivals at each side (left arrivals on the left
 motor or trigger), within a few ms, never after a pause or the end; the toggle shows only where
-there is something to shake. Headless Chromium has neither motor: stand-ins record each call
-with the time on the server's clock, as the page's own estimate of its offset gives it."""
+there is something to shake. Headless Chromium has neither motor: stand-ins act as the devices
+do (a pulse handed over ahead starts after its delay; one taken back before it starts never
+does) and record when each pulse starts on the server's clock, as the page's own estimate of
+its offset gives it."""
 
 from __future__ import annotations
 
