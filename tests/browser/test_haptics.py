@@ -14,7 +14,14 @@ import sqlite3
 
 import pytest
 
-from tests.browser.harness import collect_errors, follow_link, make_link, open_panel, wait_until
+from tests.browser.harness import (
+    collect_errors,
+    follow_link,
+    make_link,
+    open_panel,
+    pass_checks,
+    wait_until,
+)
 
 TOLERANCE_MS = 25.0
 
@@ -114,6 +121,7 @@ def join(browser, panel):
         page = ctx.new_page()
         errors = collect_errors(page)
         follow_link(page, make_link(panel))
+        pass_checks(page)
         page.wait_for_selector("#connection[data-status=connected]")
         page.wait_for_function("() => document.body.dataset.clockOffsetMs !== undefined")
         return page, errors
