@@ -13,7 +13,9 @@ import { edgeTimeMs, phaseAt } from "./motion.js";
 export const KINDS = ["vibration", "gamepad"];
 export const PULSE_MS = 50;
 const LOOKAHEAD_MS = 250; // how far ahead pulses are put on timers
-const HANDOVER_MS = 200; // how long before its arrival a pulse goes to the device
+// How long before its arrival a pulse goes to the device: less than the time between arrivals
+// at the highest speed (250 ms) less a pulse, so a device holds one pulse at a time.
+const HANDOVER_MS = 180;
 const TICK_MS = 50; // how often the scheduler looks
 const LATE_MS = 20; // a pulse this late still goes at once; later, none (a late pulse misleads)
 

@@ -5,9 +5,9 @@ import { position } from "./motion.js";
 
 const STAR_POINTS = 5;
 // The glow: a solid centre, then a halo fading out, in target radii. A halo of two radii, dark
-// on a light background, at the highest speed and size on a diagonal path, changed about a
-// quarter of a 10-degree field in one frame (more on a full-width stage): WCAG 2.3.1's limit
-// for a flash. At 1.5 radii it stays near a sixth (tests/browser/test_flash_safety.py).
+// on a light background, at the highest speed and size on a diagonal path or the figure of
+// eight, changed 28% of a 10-degree field in one frame, four times a second: flashing, by
+// WCAG 2.3.1. At 1.5 radii it stays near a fifth (tests/browser/test_flash_safety.py).
 const GLOW_CORE = 0.7;
 const GLOW_REACH = 1.5;
 

@@ -241,7 +241,7 @@ def told_at(client, rev: int) -> float:
 def pause_just_before_an_arrival(panel, server, client):
     """Pause PAUSE_AHEAD_MS before an arrival, when the device has its pulse already. A busy
     machine may bring the pause to the page after the arrival: then resume and try again."""
-    for _ in range(3):
+    for _ in range(4):
         running = room_state(panel, server)
         now = panel.evaluate(f"() => {SERVER_NOW}")
         due = min(t for t in arrivals_ahead(running).values() if t > now + 300)
