@@ -6,7 +6,7 @@ import { setupCallControls } from "./callui.js";
 
 /** Wire the card; `offline()` says (and shows) whether a change cannot be sent now. */
 export function setupCallCard(card, socket, { offline }) {
-  const videoSwitch = card.querySelector("#video-enabled");
+  const videoSwitch = document.getElementById("video-enabled"); // in the session bar
   const call = setupCallControls(card, socket, {
     role: "therapist",
     onEnabled(enabled) {

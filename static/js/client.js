@@ -8,6 +8,7 @@ import { setupCallTile } from "./calltile.js";
 import { runChecks } from "./checks.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
+import { HapticScheduler, setupTactileButton } from "./haptics.js";
 import { t } from "./i18n.js";
 import { isMoving } from "./motion.js";
 import { setupQuestion } from "./question.js";
@@ -62,9 +63,14 @@ const socket = connect({ role: "client" }, {
     const wasMoving = current && current.running;
     current = state;
     view.setState(state);
-    // nothing is heard before the client is through the checks
-    if (document.body.dataset.phase === "checks") tones.silence();
-    else tones.setState(state);
+    // nothing is heard or felt before the client is through the checks
+    if (document.body.dataset.phase === "checks") {
+      tones.silence();
+      haptics.silence();
+    } else {
+      tones.setState(state);
+      haptics.setState(state);
+    }
     document.body.dataset.rev = String(state.rev);
     if (state.running && !wasMoving && notice.dataset.kind === "warning") say("");
     showMoving();
@@ -85,6 +91,7 @@ const socket = connect({ role: "client" }, {
     const why = `ended.${info && info.reason}`;
     if (t(why) !== why) document.getElementById("ended-why").textContent = t(why);
     tones.silence();
+    haptics.silence();
     if (call) call.leave();
     current = null;
     setPhase("ended");
@@ -102,6 +109,9 @@ view = new StimView(canvas, clock, {
   },
 });
 tones = new ToneScheduler(clock);
+// The tactile channel; the therapist is told its channels with the presence.
+haptics = new HapticScheduler(clock, { onTactileChange: () => tellPresence() });
+setupTactileButton(document.getElementById("tactile"), haptics);
 socket.on("connect", () => {
   clock.start();
   tellPresence();
@@ -267,7 +277,10 @@ socket.once("stim:state", async () => {
   });
   soundButton.hidden = tones.enabled;
   document.body.dataset.sound = tones.enabled ? "on" : "off";
-  if (current && document.body.dataset.phase === "session") tones.setState(current);
+  if (current && document.body.dataset.phase === "session") {
+    tones.setState(current);
+    haptics.setState(current);
+  }
   tellPresence();
   if (video && video.join) tile.querySelector("[data-call=join]").click();
 });

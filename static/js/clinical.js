@@ -85,8 +85,8 @@ function newId() {
   return crypto.randomUUID();
 }
 
-/** Scores: ask the client, or enter one; the charts follow every recorded score live. */
-export function setupScores(card, socket, showError) {
+/** Scores: ask the client, or enter one; the charts (and `onData`) follow every score live. */
+export function setupScores(card, socket, showError, onData = () => {}) {
   const asking = document.getElementById("asking");
   const form = document.getElementById("enter-score");
   const sud = card.querySelector(".sud-chart");
@@ -99,10 +99,11 @@ export function setupScores(card, socket, showError) {
     if (answer.ok) {
       data = answer.body;
       sessionCharts(sud, voc, data);
+      onData(data);
     }
   }
 
-  for (const button of card.querySelectorAll("[data-ask]")) {
+  for (const button of document.querySelectorAll("[data-ask]")) { // in the set bar
     button.addEventListener("click", async () => {
       const ack = await socket.timeout(5000).emitWithAck("score:prompt", { kind: button.dataset.ask })
         .catch(() => null);

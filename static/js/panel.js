@@ -5,10 +5,14 @@ import { setupRecord, setupScores } from "./clinical.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
 import { setupJoinLink } from "./joinlink.js";
-import { isMoving, passesDone } from "./motion.js";
+import { askFirst, setupDialogs } from "./dialogs.js";
+import { setupIndicators } from "./indicators.js";
+import { isMoving } from "./motion.js";
 import { showClientLayout } from "./mirrorframe.js";
 import { setupPresets } from "./presets.js";
 import { setupScreening } from "./screening.js";
+import { setupSetBar } from "./setbar.js";
+import { setupShortcuts } from "./shortcuts.js";
 import { placeSpeedBands, speedText } from "./speed.js";
 import { StimView } from "./stimview.js";
 import { setupTasks } from "./tasks.js";
@@ -17,10 +21,6 @@ const root = document.getElementById("panel");
 const sessionId = Number(root.dataset.sessionId);
 const form = document.getElementById("controls");
 const statusEl = document.getElementById("connection");
-const passesEl = document.getElementById("passes");
-const timerEl = document.getElementById("set-timer");
-const runEl = document.getElementById("run-state");
-const totalEl = document.getElementById("passes-total");
 const errorEl = document.getElementById("panel-error");
 const SEND_EVERY_MS = 80; // sliders send at most this often while dragged, then the last value
 
@@ -58,6 +58,11 @@ socket.on("connect", () => clock.start());
 
 // The client's screen: the mirror takes its shape, the status line says how the client is.
 const presenceEl = document.getElementById("client-presence");
+const indicators = setupIndicators(presenceEl, {
+  soundWords: (result) => document.querySelector(`#screening [data-sound="${result}"]`).textContent,
+});
+socket.on("soundcheck:state", ({ result }) => indicators.soundcheck(result));
+socket.on("screening:state", (screening) => indicators.screening(screening));
 const mirrorFrame = document.getElementById("mirror-frame");
 const appliedEl = document.getElementById("client-applied");
 const failsafeEl = document.getElementById("failsafe");
@@ -97,27 +102,14 @@ socket.on("presence:state", (p) => {
   clearTimeout(goneTimer);
   clientPhase = p.connected ? p.phase : null;
   if (!p.connected) {
-    presenceEl.textContent = "Client: reconnecting…";
-    presenceEl.dataset.status = "reconnecting";
+    indicators.only("reconnecting", "Client: reconnecting…");
     appliedRev = -1;
     showApplied();
-    goneTimer = setTimeout(() => {
-      presenceEl.textContent = "Client: gone";
-      presenceEl.dataset.status = "gone";
-    }, 10000);
+    goneTimer = setTimeout(() => indicators.only("gone", "Client: gone"), 10000);
     return;
   }
   if (failsafeEl.dataset.kind === "client-gone") failsafeEl.hidden = true; // they are back
-  presenceEl.dataset.status = "connected";
-  presenceEl.textContent = [
-    "Client: connected",
-    `${p.width}×${p.height}`,
-    p.visible ? "page visible" : "page hidden",
-    p.sound ? "sound on" : "sound off",
-    p.fullscreen ? "full screen" : "not full screen",
-    p.tactile && p.tactile.length ? `tactile: ${p.tactile.join(" and ")}` : "tactile off",
-    p.rtt_ms === null ? "round trip …" : `round trip ${Math.round(p.rtt_ms)} ms`,
-  ].join(" · ");
+  indicators.presence(p);
   showClientLayout(mirrorFrame, p);
   view.renderer.resize();
 });
@@ -139,6 +131,10 @@ function showSettings(settings) {
     if (input.type === "checkbox") input.checked = settings[input.name];
     else input.value = settings[input.name];
     showValue(input);
+  }
+  for (const look of looks) {
+    const chosen = look.dataset.colour === settings.colour && look.dataset.background === settings.background;
+    look.setAttribute("aria-pressed", String(chosen));
   }
 }
 
@@ -178,11 +174,9 @@ socket.on("lobby:state", (lobby) => {
   lobbyPeople.replaceChildren(...lobby.waiting.map(waitingPerson));
   if (lobby.waiting.length > 0) {
     clearTimeout(goneTimer);
-    presenceEl.textContent = "Client: in the waiting room";
-    presenceEl.dataset.status = "waiting";
+    indicators.only("waiting", "Client: in the waiting room");
   } else if (presenceEl.dataset.status === "waiting") {
-    presenceEl.textContent = "Client: not connected"; // let in (their page comes back) or left
-    presenceEl.dataset.status = "gone";
+    indicators.only("gone", "Client: not connected"); // let in (their page comes back) or left
   }
 });
 lobbySwitch.addEventListener("change", () => {
@@ -223,7 +217,7 @@ function lobbyButton(text, label, className, event, linkId) {
 setupCallCard(document.getElementById("call"), socket, { offline });
 setupRecord(document.getElementById("record"));
 setupScreening(document.getElementById("screening"), socket, { offline });
-setupScores(document.getElementById("scores"), socket, showError);
+setupScores(document.getElementById("scores"), socket, showError, showLastScores);
 setupTasks(document.getElementById("tasks"), socket, {
   offline,
   showError,
@@ -237,7 +231,7 @@ setupPresets(document.getElementById("presets"), {
   apply: send,
   showError,
 });
-setupJoinLink(document.querySelector(".link-card"), {
+setupJoinLink(document.querySelector(".session-bar"), {
   linkUrl: root.dataset.linkUrl,
   revokeUrl: root.dataset.revokeUrl,
   showError,
@@ -269,64 +263,73 @@ function command(event) {
   socket.emit(event);
 }
 let clientPhase = null; // what the client's page is on (presence), for Start to ask first
-/** A set while the client is still in the checks would run with nobody watching: ask. */
-const start = () => {
-  if (clientPhase === "checks" && !window.confirm("The client is still doing the checks before the session (safety questions, sound, camera). Start the set anyway?")) return;
+const askDialog = document.getElementById("ask-first");
+/** A set with nobody there, or while the client is still in the checks, is asked about first. */
+async function start() {
+  if (current && current.paused) return command("stim:start"); // resuming the same set
+  let question = null;
+  if (presenceEl.dataset.status !== "connected") {
+    question = "The client is not connected: a set now would run with nobody watching. Start the set anyway?";
+  } else if (clientPhase === "checks") {
+    question = "The client is still doing the checks before the session (safety questions, sound, camera). Start the set anyway?";
+  }
+  if (question && !(await askFirst(askDialog, question))) return;
   command("stim:start");
-};
+}
 const stop = () => command("stim:stop");
 const pause = () => command(current && current.paused ? "stim:start" : "stim:pause");
-const startButton = document.getElementById("start");
-startButton.addEventListener("click", start);
+document.getElementById("start").addEventListener("click", start);
 document.getElementById("stop").addEventListener("click", stop);
 document.getElementById("pause").addEventListener("click", pause);
 
-for (const look of document.querySelectorAll(".look")) {
+const looks = document.querySelectorAll(".look");
+for (const look of looks) {
   look.addEventListener("click", () => send({ colour: look.dataset.colour, background: look.dataset.background }));
 }
 
-// Live pass count and set timer, four times a second (not in the animation loop).
-setInterval(() => {
-  if (!current) return;
-  const now = clock.now();
-  const moving = isMoving(current, now);
-  passesEl.textContent = String(passesDone(current, now));
-  const s = current.settings;
-  const total = s.set_unit === "passes" ? s.set_passes : 0;
-  totalEl.textContent = total ? ` / ${total}` : "";
-  let label = "Stopped";
-  if (current.paused) label = "Paused";
-  else if (moving) label = current.stopping ? "Stopping" : "Running";
-  runEl.textContent = label;
-  runEl.dataset.state = label.toLowerCase();
-  startButton.textContent = current.paused ? "Resume" : "Start";
-  const started = current.set_started_ms;
-  timerEl.textContent = moving && started ? formatSeconds((now - started) / 1000) : timerEl.textContent;
-}, 250);
+setupSetBar(document.getElementById("setbar"), { clock, getState: () => current });
 
-function formatSeconds(s) {
-  const m = Math.floor(s / 60);
-  return `${m}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+/** The last SUD and VOC recorded, beside their Ask buttons. */
+function showLastScores({ scores }) {
+  for (const kind of ["sud", "voc"]) {
+    const last = scores.filter((score) => score.kind === kind).at(-1);
+    document.querySelector(`[data-last=${kind}] strong`).textContent = last ? String(last.value) : "–";
+  }
 }
 
-// Keyboard: space starts or stops, arrows change speed, 1-6 pick the path.
-const PATTERNS = ["horizontal", "vertical", "diagonal_down", "diagonal_up", "circle", "figure8"];
-document.addEventListener("keydown", (event) => {
-  if (!current || event.target.closest("input, select, textarea, button")) return;
-  const speed = form.elements.speed_pps;
-  if (event.key === " ") {
-    event.preventDefault();
-    if (isMoving(current, clock.now())) stop(); else start();
-  } else if (event.key === "p" || event.key === "P") {
-    pause();
-  } else if (event.key === "ArrowUp" || event.key === "ArrowRight") {
-    speed.value = Math.min(Number(speed.max), Number(speed.value) + 0.1).toFixed(2);
-    queue(speed);
-  } else if (event.key === "ArrowDown" || event.key === "ArrowLeft") {
-    speed.value = Math.max(Number(speed.min), Number(speed.value) - 0.1).toFixed(2);
-    queue(speed);
-  } else if (event.key >= "1" && event.key <= String(PATTERNS.length)) {
-    form.elements.pattern.value = PATTERNS[Number(event.key) - 1];
-    queue(form.elements.pattern);
-  }
+// The session ends on the server (a form post) after the therapist says so in a dialog.
+setupDialogs();
+const endDialog = document.getElementById("end-dialog");
+document.getElementById("end-session").addEventListener("click", () => {
+  endDialog.showModal();
+  endDialog.querySelector("button[value=cancel]").focus();
 });
+const keysDialog = document.getElementById("keys-dialog");
+document.getElementById("show-keys").addEventListener("click", () => keysDialog.showModal());
+
+// Keyboard: space starts or stops, arrows change speed, 1-6 pick the path, S / V ask.
+const PATTERNS = ["horizontal", "vertical", "diagonal_down", "diagonal_up", "circle", "figure8"];
+const speed = form.elements.speed_pps;
+function nudgeSpeed(by) {
+  const bounded = Math.min(Number(speed.max), Math.max(Number(speed.min), Number(speed.value) + by));
+  speed.value = bounded.toFixed(2);
+  queue(speed);
+}
+const keys = {
+  " ": () => current && (isMoving(current, clock.now()) ? stop() : start()),
+  p: pause,
+  s: () => document.querySelector("[data-ask=sud]").click(),
+  v: () => document.querySelector("[data-ask=voc]").click(),
+  "?": () => keysDialog.showModal(),
+  ArrowUp: () => nudgeSpeed(0.1),
+  ArrowRight: () => nudgeSpeed(0.1),
+  ArrowDown: () => nudgeSpeed(-0.1),
+  ArrowLeft: () => nudgeSpeed(-0.1),
+};
+PATTERNS.forEach((pattern, i) => {
+  keys[String(i + 1)] = () => {
+    form.elements.pattern.value = pattern;
+    queue(form.elements.pattern);
+  };
+});
+setupShortcuts(keys);

@@ -4,6 +4,12 @@
 import { position } from "./motion.js";
 
 const STAR_POINTS = 5;
+// The glow: a solid centre, then a halo fading out, in target radii. A halo of two radii, dark
+// on a light background, at the highest speed and size on a diagonal path or the figure of
+// eight, changed 28% of a 10-degree field in one frame, four times a second: flashing, by
+// WCAG 2.3.1. At 1.5 radii it stays near a fifth (tests/browser/test_flash_safety.py).
+const GLOW_CORE = 0.7;
+const GLOW_REACH = 1.5;
 
 export class Renderer {
   constructor(canvas) {
@@ -96,7 +102,8 @@ export class Renderer {
 
   glow(x, y, r, colour) {
     // A soft light: a radial gradient drawn once into an offscreen canvas, then blitted.
-    const size = Math.ceil(r * 4 * this.dpr);
+    const reach = GLOW_REACH * r;
+    const size = Math.ceil(2 * reach * this.dpr);
     const key = `${colour}:${size}`;
     let sprite = this.glowCache.get(key);
     if (!sprite) {
@@ -106,12 +113,12 @@ export class Renderer {
       const g = sprite.getContext("2d");
       const grad = g.createRadialGradient(size / 2, size / 2, 0, size / 2, size / 2, size / 2);
       grad.addColorStop(0, colour);
-      grad.addColorStop(0.35, colour);
+      grad.addColorStop(GLOW_CORE / GLOW_REACH, colour);
       grad.addColorStop(1, "rgba(0,0,0,0)");
       g.fillStyle = grad;
       g.fillRect(0, 0, size, size);
       this.glowCache.set(key, sprite);
     }
-    this.ctx.drawImage(sprite, x - 2 * r, y - 2 * r, 4 * r, 4 * r);
+    this.ctx.drawImage(sprite, x - reach, y - reach, 2 * reach, 2 * reach);
   }
 }

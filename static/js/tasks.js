@@ -4,17 +4,17 @@
 
 import { requestJson } from "./http.js";
 
-/** The task:set payload for the picker's choice, read from its fields. */
-function taskPayload(form) {
-  const choice = form.choice.value;
-  const number = (name) => Number(form[name].value);
+/** The task:set payload for the picker's choice, read from its fields (`field(name)`). */
+function taskPayload(field) {
+  const choice = field("choice").value;
+  const number = (name) => Number(field(name).value);
   if (choice === "none") return { kind: null };
   if (choice.startsWith("builtin:")) return { kind: "builtin", key: choice.slice(8) };
   if (choice.startsWith("own:")) return { kind: "own", id: Number(choice.slice(4)) };
   if (choice === "count_up") return { kind: choice, start: number("start") };
   if (choice === "count_down") return { kind: choice, start: number("start"), step: number("step") };
-  if (choice === "spell_back") return { kind: choice, word: form.word.value };
-  if (choice === "category") return { kind: choice, category: form.category.value };
+  if (choice === "spell_back") return { kind: choice, word: field("word").value };
+  if (choice === "category") return { kind: choice, category: field("category").value };
   return { kind: choice };
 }
 
@@ -23,13 +23,13 @@ function taskPayload(form) {
  * client's screen; `scoresUrl` lists the session's sets (the latest is the one noticed in).
  */
 export function setupTasks(card, socket, { offline, showError, scoresUrl, frame }) {
+  // The part sits in the controls form: its fields have no name, so the form sends none of them.
+  const field = (name) => card.querySelector(`[data-task=${name}]`);
   const form = card.querySelector("#task-form");
   const current = card.querySelector("#task-current");
   const ownOptions = card.querySelector("#task-own-options");
   const ownList = card.querySelector("#task-own-list");
-  const ownForm = card.querySelector("#task-own-form");
   const ask = card.querySelector("#between-ask");
-  const noticed = card.querySelector("#noticed-form");
   const noticedStatus = card.querySelector("#noticed-status");
 
   if (frame && !frame.querySelector("[data-part=task]")) {
@@ -53,15 +53,12 @@ export function setupTasks(card, socket, { offline, showError, scoresUrl, frame 
 
   function showFields() {
     for (const label of form.querySelectorAll("[data-for]")) {
-      label.hidden = !label.dataset.for.split(" ").includes(form.choice.value);
+      label.hidden = !label.dataset.for.split(" ").includes(field("choice").value);
     }
   }
-  form.choice.addEventListener("change", showFields);
+  field("choice").addEventListener("change", showFields);
   showFields();
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    send("task:set", taskPayload(form));
-  });
+  field("use").addEventListener("click", () => send("task:set", taskPayload(field)));
   socket.on("task:state", ({ text }) => {
     current.textContent = text || "no task";
   });
@@ -81,12 +78,11 @@ export function setupTasks(card, socket, { offline, showError, scoresUrl, frame 
     row.append(words, " ", remove);
     ownList.append(row);
   }
-  ownForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const ack = await send("taskprompt:add", { text: ownForm.text.value });
+  field("add").addEventListener("click", async () => {
+    const ack = await send("taskprompt:add", { text: field("text").value });
     if (!ack) return;
     addOwn(ack.prompt);
-    ownForm.text.value = "";
+    field("text").value = "";
   });
   ownList.addEventListener("click", async (event) => {
     const id = event.target.dataset?.remove;
@@ -109,16 +105,15 @@ export function setupTasks(card, socket, { offline, showError, scoresUrl, frame 
       const answer = await requestJson(scoresUrl, { background: true });
       const sets = answer.ok ? answer.body.sets : [];
       if (sets.length) {
-        noticed.set.value = String(sets[sets.length - 1].number);
-        noticed.text.value = "";
+        field("set").value = String(sets[sets.length - 1].number);
+        field("noticed").value = "";
         noticedStatus.textContent = "";
       }
     }
     wasRunning = running;
   });
-  noticed.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const ack = await send("set:notice", { set: Number(noticed.set.value), text: noticed.text.value });
+  field("save").addEventListener("click", async () => {
+    const ack = await send("set:notice", { set: Number(field("set").value), text: field("noticed").value });
     if (ack) noticedStatus.textContent = `Saved with set ${ack.set}.`;
   });
 }

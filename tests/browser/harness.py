@@ -167,7 +167,7 @@ def open_room(panel, client, server: Server, email: str, client_server: Server |
     if client_server is not None:
         link = link.replace(server.url, client_server.url)
     follow_link(client, link)
-    client.wait_for_selector("#connection[data-status=connected]")
+    client.wait_for_selector("#connection[data-status=connected]", state="attached")
     pass_checks(client)
 
 

@@ -14,9 +14,9 @@ TASK = "Count backwards from 100 in steps of 7."
 
 def choose_task(panel) -> None:
     panel.select_option("#task-choice", "count_down")
-    panel.fill("#task-form input[name=start]", "100")
-    panel.fill("#task-form input[name=step]", "7")
-    panel.click("#task-form button[type=submit]")
+    panel.fill("[data-task=start]", "100")
+    panel.fill("[data-task=step]", "7")
+    panel.click("[data-task=use]")
     panel.wait_for_selector(f"#task-current:text-is('{TASK}')")
 
 
@@ -85,9 +85,9 @@ def test_the_question_after_each_set_and_what_was_noticed_reach_the_client_and_r
     client.wait_for_selector("#question", state="visible")  # the set ended: SUD is asked
     assert "disturbing" in client.text_content("#question-text")
 
-    panel.wait_for_function("document.querySelector('#noticed-form input[name=set]').value === '1'")
-    panel.fill("#noticed-form textarea", "A warmth in the hands")
-    panel.click("#noticed-form button[type=submit]")
+    panel.wait_for_function("document.querySelector('[data-task=set]').value === '1'")
+    panel.fill("[data-task=noticed]", "A warmth in the hands")
+    panel.click("[data-task=save]")
     panel.wait_for_selector("#noticed-status:text-is('Saved with set 1.')")
 
     record = ctx.new_page()

@@ -31,8 +31,16 @@ def test_the_panel_shows_the_clients_screen_and_shapes_the_mirror_like_it(room_p
     panel.wait_for_selector("#client-presence[data-status=connected]")
     text = panel.text_content("#client-presence")
     assert "390×844" in text and "page visible" in text and "sound off" in text
-    box = panel.locator("#mirror").bounding_box()
-    assert box["width"] / box["height"] == pytest.approx(390 / 844, rel=0.02)
+    frame = panel.locator("#mirror-frame").bounding_box()  # the client's whole screen
+    assert frame["width"] / frame["height"] == pytest.approx(390 / 844, rel=0.02)
+    # the stage where the client's is: the whole width, above the client's dock
+    client = room_pages["client"]
+    stage = client.locator("#stage").bounding_box()
+    mirror = panel.locator("#mirror").bounding_box()
+    assert mirror["width"] / frame["width"] == pytest.approx(stage["width"] / 390, abs=0.02)
+    assert mirror["height"] / frame["height"] == pytest.approx(stage["height"] / 844, abs=0.02)
+    dock = panel.locator("#mirror-frame [data-part=dock]").bounding_box()
+    assert dock["y"] == pytest.approx(mirror["y"] + mirror["height"], abs=2)
 
     room_pages["client"].click("#enable-sound")
     panel.wait_for_selector("#client-presence:has-text('sound on')")
