@@ -23,7 +23,7 @@ def choose_task(panel) -> None:
 def run_a_pass(panel) -> None:
     """Start a set and let at least one pass be done."""
     panel.click("#start")
-    panel.wait_for_function("Number(document.getElementById('passes').textContent) >= 1")
+    panel.wait_for_function("() => Number(document.getElementById('passes').textContent) >= 1")
 
 
 @pytest.mark.parametrize("viewport", [(390, 844), (844, 390)])
@@ -85,7 +85,7 @@ def test_the_question_after_each_set_and_what_was_noticed_reach_the_client_and_r
     client.wait_for_selector("#question", state="visible")  # the set ended: SUD is asked
     assert "disturbing" in client.text_content("#question-text")
 
-    panel.wait_for_function("document.querySelector('[data-task=set]').value === '1'")
+    panel.wait_for_function("() => document.querySelector('[data-task=set]').value === '1'")
     panel.fill("[data-task=noticed]", "A warmth in the hands")
     panel.click("[data-task=save]")
     panel.wait_for_selector("#noticed-status:text-is('Saved with set 1.')")
