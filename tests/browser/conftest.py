@@ -32,3 +32,13 @@ def browser(playwright):
     b = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     yield b
     b.close()
+
+
+@pytest.fixture(scope="module")
+def media_browser(playwright):
+    """Chromium with a fake camera and microphone that it may use without asking, so the video
+    call is on as in a real session."""
+    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    b = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+    yield b
+    b.close()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from .a11y import axe_violations
-from .harness import CHROMIUM, CHROMIUM_ARGS, follow_link, make_link, open_panel, pass_checks
+from .harness import follow_link, make_link, open_panel, pass_checks
 
 SIZES = {"phone": (390, 844), "phone-landscape": (844, 390), "desktop": (1440, 900)}
 
@@ -17,14 +17,6 @@ CONTROLS_JS = """() => [...document.querySelectorAll(
   .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== "hidden")
   .map((el) => { const r = el.getBoundingClientRect();
                  return { what: el.id || el.textContent.trim(), w: r.width, h: r.height }; })"""
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright):
-    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-    b = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
-    yield b
-    b.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,6 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.harness import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     SCREENING_QUESTIONS,
     Server,
     collect_errors,
@@ -29,14 +27,6 @@ def quick_server(tmp_path_factory):
     srv = Server(tmp_path_factory.mktemp("control"), env).start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright):
-    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-    b = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
-    yield b
-    b.close()
 
 
 def pages(browser, size=(390, 844)):

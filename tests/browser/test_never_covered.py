@@ -7,8 +7,6 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.harness import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     follow_link,
     make_link,
     open_panel,
@@ -61,15 +59,6 @@ async ([colour]) => {
 }
 """
 TARGET_RGB = [0x4F, 0xC3, 0xF7]  # the default target colour, #4fc3f7
-
-
-@pytest.fixture(scope="module")
-def media_browser(playwright):
-    """Chromium with a fake camera and microphone, so the video call is on as in a session."""
-    args = [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-    b = playwright.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
-    yield b
-    b.close()
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,15 @@ import time
 
 import pytest
 
-from tests.browser.harness import PASSWORD, collect_errors, follow_link, login, sample, spread
+from tests.browser.harness import (
+    PASSWORD,
+    collect_errors,
+    follow_link,
+    login,
+    pass_checks,
+    sample,
+    spread,
+)
 
 
 def speed_pps(samples: list[dict], axis: str) -> float:
@@ -91,8 +99,11 @@ def test_client_joins_by_link_and_sees_the_target(pages):
     follow_link(page, pages["link"])
     assert page.url.endswith("/room"), "the token must leave the address bar"
     page.wait_for_selector("#connection[data-status=connected]")
+    pass_checks(page)
     box = page.locator("#stage").bounding_box()
-    assert box["width"] == 900 and box["height"] == 600  # full screen
+    dock = page.locator("#dock").bounding_box()
+    # the whole height, the width beside the dock (a landscape screen)
+    assert box["height"] == 600 and box["width"] == 900 - dock["width"] > 900 / 2
     assert page.locator("#enable-sound").is_visible()
     still = sample(page, "stage", count=5)
     assert spread(still, "x") < 1 and spread(still, "y") < 1  # not started: the target rests
@@ -118,7 +129,7 @@ def test_therapist_controls_move_the_clients_target_along_the_new_axis_at_the_ne
     therapist.select_option("#c-pattern", "diagonal_up")
     wait_for_rev(client, 6)
     diagonal = sample(client, "stage", count=30)
-    pairs = [(s["x"] - 450, s["y"] - 300) for s in diagonal]
+    pairs = [(s["x"] - s["w"] / 2, s["y"] - s["h"] / 2) for s in diagonal]  # from the centre
     assert spread(diagonal, "x") > 300
     # up-right diagonal: right of centre means above it (y grows downwards)
     assert all((dx > 0) == (dy < 0) for dx, dy in pairs if abs(dx) > 20)

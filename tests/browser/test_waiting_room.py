@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.harness import collect_errors, follow_link, make_link, open_panel
+from tests.browser.harness import collect_errors, follow_link, make_link, open_panel, pass_checks
 
 SHOTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
@@ -37,6 +37,7 @@ def test_the_client_waits_until_the_therapist_lets_them_in(browser, server, tmp_
     client.screenshot(path=str(tmp_path / f"client-waiting-{viewport}.png"))
     admit.click()
     client.wait_for_selector("body[data-rev]", timeout=10_000)
+    pass_checks(client)  # let in, the client goes through the checks
     assert client.is_hidden("#waiting") and client.is_visible("#stage")
     panel.wait_for_selector("#lobby-waiting", state="hidden")
     panel.wait_for_selector("#client-presence[data-status=connected]")
