@@ -200,6 +200,8 @@ def test_start_waits_until_the_therapist_has_talked_a_yes_through(room):
     ]
     rev = client.get_attribute("body", "data-rev")
     panel.click("#start")
+    panel.wait_for_selector("#ask-first[open]")  # the client is still in the checks
+    panel.click("#ask-first button[value=ok]")
     panel.wait_for_selector("#panel-error:has-text('safety question')")
     assert panel.evaluate(FOCUSED) == "I have talked this through with the client"
     assert axe_violations(panel) == []
@@ -210,6 +212,7 @@ def test_start_waits_until_the_therapist_has_talked_a_yes_through(room):
     panel.wait_for_selector("#screening [data-screening=confirmed]:visible")
     assert panel.is_hidden("#screening [data-screening=warning]")
     panel.click("#start")
+    panel.click("#ask-first button[value=ok]")
     panel.wait_for_selector("#run-state[data-state=running]")
     client.wait_for_function(f"() => document.body.dataset.rev !== {rev!r}")
 

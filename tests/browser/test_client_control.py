@@ -143,7 +143,7 @@ def test_a_set_during_the_checks_asks_first_and_is_not_heard(browser, server):
     client.wait_for_timeout(2500)  # the set passes both sides more than once meanwhile
     tones = "() => window.__probe.tones.length"
     assert client.evaluate(tones) == 1  # the check's own tone only
-    assert client.is_hidden("#stage")
+    assert client.evaluate("() => document.body.dataset.phase") == "checks"
     # through the checks (the second test tone), the set is heard
     client.click("#checks [data-answer=left]")
     client.click("#checks [data-answer=right]")

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser.harness import follow_link, make_link, open_panel
+from tests.browser.harness import follow_link, make_link, open_panel, pass_checks
 
 
 def handshake(server, origin: str | None) -> int:
@@ -40,6 +40,7 @@ def test_the_server_log_has_no_tokens_and_no_clinical_words(browser, server):
     client_ctx = browser.new_context()
     client = client_ctx.new_page()
     follow_link(client, url)
+    pass_checks(client)
     client.wait_for_selector("#connection[data-status=connected]")
     panel.click("#start")
     client.wait_for_timeout(500)
