@@ -28,7 +28,9 @@ def note_state_change(session_id: int, old: State, new: State, t_ms: float) -> b
             )
             or 0
         ) + 1
-        task = db.session.get(TherapySession, session_id).dual_task
+        task = db.session.scalar(
+            sa.select(TherapySession.dual_task).where(TherapySession.id == session_id)
+        )
         db.session.add(
             StimSet(
                 therapy_session_id=session_id,

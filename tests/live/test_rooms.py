@@ -11,7 +11,7 @@ from telehealth.live import state as room_state
 
 @pytest.fixture
 def other_process(app, tmp_path):
-    """A second app on the same database, as a second server process would be."""
+    """A second app on the same database, as a second server process would be (same data keys)."""
     other = create_app(
         {
             "TESTING": True,
@@ -19,6 +19,7 @@ def other_process(app, tmp_path):
             "INSTANCE_PATH": str(tmp_path / "other"),
             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
             "SETTLE_INTERVAL_S": 0,
+            "DATA_KEYS": app.config["DATA_KEYS"],
         }
     )
     yield other
