@@ -10,10 +10,14 @@ export function setupDialogs(root = document) {
   }
 }
 
-/** Show `dialog` with `message`; resolves true when its OK button is pressed, false otherwise. */
-export function askFirst(dialog, message) {
+/** Show `dialog` with `message` (and, when given, its `title` and the `ok` button's words);
+ * resolves true when its OK button is pressed, false otherwise. */
+export function askFirst(dialog, message, { title = null, ok: okLabel = null } = {}) {
   dialog.querySelector("[data-ask-first=message]").textContent = message;
   const ok = dialog.querySelector("button[value=ok]");
+  const heading = dialog.querySelector("[data-ask-first=title]");
+  heading.textContent = title ?? heading.dataset.default;
+  ok.textContent = okLabel ?? ok.dataset.default;
   return new Promise((resolve) => {
     const pressed = () => dialog.close("ok");
     ok.addEventListener("click", pressed, { once: true });

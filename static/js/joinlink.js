@@ -1,10 +1,11 @@
 // The panel's client link card: a join link made on request and shown once with a copy
 // button (only its hash is stored), and the button that revokes every link of the session.
 
+import { askFirst } from "./dialogs.js";
 import { errorMessage, requestJson } from "./http.js";
 
-/** Wire the card; `showError(message)` reports a failure on the panel. */
-export function setupJoinLink(card, { linkUrl, revokeUrl, showError }) {
+/** Wire the card; `showError(message)` reports a failure on the panel; `askDialog` asks first. */
+export function setupJoinLink(card, { linkUrl, revokeUrl, showError, askDialog }) {
   const box = card.querySelector("#link-box");
   const url = card.querySelector("#link-url");
   const expiry = card.querySelector("#link-expiry");
@@ -20,7 +21,11 @@ export function setupJoinLink(card, { linkUrl, revokeUrl, showError }) {
     box.hidden = false;
   });
   card.querySelector("#revoke-links").addEventListener("click", async () => {
-    if (!window.confirm("Revoke the join links? The client is disconnected and needs a new link.")) return;
+    const sure = await askFirst(askDialog, "The client is disconnected and needs a new link to come back.", {
+      title: "Revoke the join links?",
+      ok: "Revoke links",
+    });
+    if (!sure) return;
     const answer = await requestJson(revokeUrl, { body: {} });
     if (!answer.ok) showError("The links could not be revoked. Please try again.");
     box.hidden = true;

@@ -225,16 +225,19 @@ setupTasks(document.getElementById("tasks"), socket, {
   frame: document.getElementById("mirror-frame"),
 });
 
+const askDialog = document.getElementById("ask-first"); // asking before a step (dialogs.js)
 setupPresets(document.getElementById("presets"), {
   listUrl: root.dataset.presetsUrl,
   saveUrl: root.dataset.savePresetUrl,
   apply: send,
   showError,
+  askDialog,
 });
 setupJoinLink(document.querySelector(".session-bar"), {
   linkUrl: root.dataset.linkUrl,
   revokeUrl: root.dataset.revokeUrl,
   showError,
+  askDialog,
 });
 
 function queue(input) {
@@ -263,7 +266,6 @@ function command(event) {
   socket.emit(event);
 }
 let clientPhase = null; // what the client's page is on (presence), for Start to ask first
-const askDialog = document.getElementById("ask-first");
 /** A set with nobody there, or while the client is still in the checks, is asked about first. */
 async function start() {
   if (current && current.paused) return command("stim:start"); // resuming the same set

@@ -1,5 +1,6 @@
 // The panel's presets: save the room's settings under a name, apply, reorder, default, delete.
 
+import { askFirst } from "./dialogs.js";
 import { errorMessage, requestJson } from "./http.js";
 
 /** The presets list after a GET (no body) or a POST; throws the server's words on a refusal. */
@@ -21,9 +22,9 @@ function button(label, title, onClick) {
 
 /**
  * Wire the presets card. `apply(settings)` sends a preset's settings to the room;
- * `showError(message)` reports a failure on the panel.
+ * `showError(message)` reports a failure on the panel; `askDialog` asks before a delete.
  */
-export function setupPresets(card, { saveUrl, listUrl, apply, showError }) {
+export function setupPresets(card, { saveUrl, listUrl, apply, showError, askDialog }) {
   const list = card.querySelector(".preset-list");
   const form = card.querySelector("form");
   const nameInput = form.querySelector("input[name=name]");
@@ -55,8 +56,9 @@ export function setupPresets(card, { saveUrl, listUrl, apply, showError }) {
         button(p.is_default ? "★" : "☆", p.is_default ? "Stop using as default" : "Use for new sessions",
           guard(() => call(`/therapist/presets/${p.id}/default`, {}))),
         button("✕", `Delete ${p.name}`, guard(() => {
-          if (!window.confirm(`Delete the preset “${p.name}”?`)) return Promise.resolve(null);
-          return call(`/therapist/presets/${p.id}/delete`, {});
+          const message = "Sessions that used it keep their settings.";
+          return askFirst(askDialog, message, { title: `Delete the preset “${p.name}”?`, ok: "Delete preset" })
+            .then((sure) => (sure ? call(`/therapist/presets/${p.id}/delete`, {}) : null));
         })),
       );
       li.querySelectorAll("button")[1].disabled = i === 0;

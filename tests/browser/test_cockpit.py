@@ -142,6 +142,7 @@ def test_start_with_no_client_asks_first_and_cancel_starts_nothing(browser, serv
     panel.click("#start")
     panel.wait_for_selector("#ask-first[open]")
     assert "not connected" in panel.text_content("#ask-first")
+    assert panel.text_content("#ask-first h2") == "Start the set?"
     assert panel.evaluate("() => document.activeElement.textContent") == "Cancel"
     panel.click("#ask-first button[value=cancel]")
     panel.wait_for_selector("#ask-first", state="hidden")

@@ -67,6 +67,16 @@ def test_presets_are_saved_reordered_and_applied(room_pages):
     wait_until(lambda: revision(room_pages["client"]) > rev)
     wait_until(lambda: panel.input_value("#c-pattern") == "circle")
 
+    # deleting asks first in the panel's own dialog: Cancel keeps the preset, OK deletes it
+    panel.click("button[aria-label='Delete Vertical']")
+    assert panel.text_content("#ask-first h2") == "Delete the preset “Vertical”?"
+    assert panel.evaluate("() => document.activeElement.value") == "cancel"
+    panel.click("#ask-first button[value=cancel]")
+    assert panel.locator(".preset-list li").count() == 2
+    panel.click("button[aria-label='Delete Vertical']")
+    panel.click("#ask-first button[value=ok]")
+    panel.wait_for_selector(".preset-list li:has-text('Vertical')", state="detached")
+
 
 def test_keyboard_starts_pauses_and_changes_speed_and_path(room_pages):
     panel = room_pages["panel"]

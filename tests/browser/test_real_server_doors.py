@@ -53,8 +53,9 @@ def test_the_server_log_has_no_tokens_and_no_clinical_words(browser, server):
         assert stored == [0, 0, ""]
 
     # the link is revoked: the client's page says the session ended
-    panel.once("dialog", lambda dialog: dialog.accept())
-    panel.click("#revoke-links")
+    panel.click("#revoke-links")  # the panel asks first, in its own dialog
+    assert panel.text_content("#ask-first h2") == "Revoke the join links?"
+    panel.click("#ask-first button[value=ok]")
     client.wait_for_selector("#ended h1:has-text('This session has ended')")
     assert "closed this link" in client.text_content("#ended-why")
 
