@@ -27,12 +27,17 @@ chromium:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
 	  else echo "Chromium is missing: sudo apt-get install -y chromium" >&2; exit 1; fi; }
 
+# The tests without a browser run on every core (each test has its own database or schema);
+# the real-browser tests run one at a time, as their timings need the machine to themselves.
+TEST_WORKERS ?= auto
+
 test: setup chromium
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not browser" -n $(TEST_WORKERS)
+	$(PY) -m pytest -m browser
 
 # Everything but the real-browser tests: seconds, for quick feedback while working.
 test-fast: setup
-	$(PY) -m pytest -m "not browser"
+	$(PY) -m pytest -m "not browser" -n $(TEST_WORKERS)
 
 lint: setup
 	$(VENV)/bin/ruff check .
