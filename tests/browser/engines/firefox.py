@@ -9,6 +9,7 @@ import json
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 
 from .bidi import BiDi, BiDiError
@@ -117,8 +118,22 @@ class Firefox:
             raise BiDiError(reply["exceptionDetails"]["text"])
         return json.loads(reply["result"]["value"])
 
-    def click(self, css: str) -> None:
-        """A real mouse click in the middle of the element (a user's gesture)."""
+    def click(self, css: str, timeout_s: float = 5.0) -> None:
+        """A real mouse click in the middle of the element (a user's gesture). As Playwright
+        does, an element that is not yet where it can be clicked (being laid out, or replaced
+        by the page) is looked for again, for a while."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self._click_once(css)
+                return
+            except BiDiError as exc:
+                transient = any(word in str(exc) for word in ("out of bounds", "no such node"))
+                if not transient or time.monotonic() > deadline:
+                    raise BiDiError(f"clicking {css}: {exc}") from exc
+                time.sleep(0.1)
+
+    def _click_once(self, css: str) -> None:
         nodes = self.bidi.send(
             "browsingContext.locateNodes",
             {"context": self.context, "locator": {"type": "css", "value": css}, "maxNodeCount": 1},
@@ -134,23 +149,21 @@ class Firefox:
                 "awaitPromise": False,
             },
         )
-        origin = {"type": "element", "element": element}
+        pointer = [
+            {
+                "type": "pointerMove",
+                "x": 0,
+                "y": 0,
+                "origin": {"type": "element", "element": element},
+            },
+            {"type": "pointerDown", "button": 0},
+            {"type": "pointerUp", "button": 0},
+        ]
         self.bidi.send(
             "input.performActions",
             {
                 "context": self.context,
-                "actions": [
-                    {
-                        "type": "pointer",
-                        "id": "mouse",
-                        "parameters": {"pointerType": "mouse"},
-                        "actions": [
-                            {"type": "pointerMove", "x": 0, "y": 0, "origin": origin},
-                            {"type": "pointerDown", "button": 0},
-                            {"type": "pointerUp", "button": 0},
-                        ],
-                    }
-                ],
+                "actions": [{"type": "pointer", "id": "mouse", "actions": pointer}],
             },
         )
 

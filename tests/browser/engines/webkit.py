@@ -12,7 +12,11 @@ import warnings
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import (
+    ElementNotInteractableException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.webkitgtk.options import Options
 from selenium.webdriver.webkitgtk.service import Service
@@ -103,11 +107,22 @@ class WebKit:
             raise WebDriverException(reply["error"])
         return json.loads(reply["ok"])
 
-    def click(self, css: str) -> None:
-        """WebDriver's element click: a real mouse click in the middle of the element."""
-        element = self.driver.find_element(By.CSS_SELECTOR, css)
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-        element.click()
+    def click(self, css: str, timeout_s: float = 5.0) -> None:
+        """WebDriver's element click: a real mouse click in the middle of the element. As
+        Playwright does, an element being laid out or replaced is looked for again, a while."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                element = self.driver.find_element(By.CSS_SELECTOR, css)
+                self.driver.execute_script(
+                    "arguments[0].scrollIntoView({block: 'center'})", element
+                )
+                element.click()
+                return
+            except (ElementNotInteractableException, StaleElementReferenceException):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
 
     def resize(self, width: int, height: int) -> None:
         """Make the page's viewport ``width`` x ``height`` (the window is a little larger)."""
