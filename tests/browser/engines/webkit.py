@@ -72,11 +72,11 @@ class WebKit:
             "XDG_CONFIG_HOME": str(config),
             "HOME": str(tmp),
             "NO_AT_BRIDGE": "1",  # no accessibility bus to look for
-            "SE_OFFLINE": "true",  # Selenium Manager: never download a driver
         }
         options = Options()
         options.binary_location = browser
-        options.add_argument("--automation")
+        options.add_argument("--automation")  # given a browser, the driver adds nothing itself
+        # the driver's path given: Selenium Manager (which would download one) is not run
         service = Service(executable_path=driver, log_output=str(tmp / "webkit.log"), env=env)
         with warnings.catch_warnings():
             # Selenium's own WebKitGTK class still uses its deprecated way of connecting
