@@ -18,6 +18,7 @@ from .desktop import require, stop, wait_for
 FIREFOX = os.environ.get("FIREFOX", "firefox-esr")
 # On top of what Firefox sets itself when remote control is on (no first-run pages, no
 # updates): a fake camera and microphone used without asking, as a client who said yes.
+# Autoplay stays as shipped: the page's sound must start from the client's tap.
 PREFS = {
     "media.navigator.permission.disabled": True,
     "media.navigator.streams.fake": True,
