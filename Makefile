@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup run test test-fast lint format bench chromium db-upgrade translations clean
+.PHONY: setup run test test-fast lint format bench chromium engines db-upgrade translations clean
 
 setup: $(STAMP)
 
@@ -27,11 +27,24 @@ chromium:
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
 	  else echo "Chromium is missing: sudo apt-get install -y chromium" >&2; exit 1; fi; }
 
+# The client's flow runs in Firefox ESR and WebKitGTK too (tests/browser/engines), on a virtual
+# screen with a null audio sink; install what is missing (as root; otherwise those tests skip,
+# except on CI, where they fail).
+ENGINE_PACKAGES := firefox-esr:firefox-esr webkit2gtk-driver:WebKitWebDriver xvfb:Xvfb \
+	pulseaudio:pulseaudio
+engines:
+	@missing=""; for pair in $(ENGINE_PACKAGES); do \
+	  command -v "$${pair#*:}" >/dev/null 2>&1 || missing="$$missing $${pair%%:*}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null); \
+	  else echo "Missing for the engine tests (they will skip):$$missing" >&2; fi; fi
+
 # The tests without a browser run on every core (each test has its own database or schema);
 # the real-browser tests run one at a time, as their timings need the machine to themselves.
 TEST_WORKERS ?= auto
 
-test: setup chromium
+test: setup chromium engines
 	$(PY) -m pytest -m "not browser" -n $(TEST_WORKERS)
 	$(PY) -m pytest -m browser
 
