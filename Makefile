@@ -45,12 +45,12 @@ engines:
 TEST_WORKERS ?= auto
 
 test: setup chromium engines
-	$(PY) -m pytest -m "not browser" -n $(TEST_WORKERS)
+	$(PY) -m pytest -m "not browser" -n $(TEST_WORKERS) --dist worksteal
 	$(PY) -m pytest -m browser
 
 # Everything but the real-browser tests: seconds, for quick feedback while working.
 test-fast: setup
-	$(PY) -m pytest -m "not browser" -n $(TEST_WORKERS)
+	$(PY) -m pytest -m "not browser" -n $(TEST_WORKERS) --dist worksteal
 
 lint: setup
 	$(VENV)/bin/ruff check .
