@@ -12,9 +12,9 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
-from . import stimulation
-from .extensions import db
-from .vault import EncryptedText
+from .. import stimulation
+from ..extensions import db
+from ..vault import EncryptedText
 
 ROLES = ("therapist", "admin")
 
