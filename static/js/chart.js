@@ -59,7 +59,7 @@ export function sessionCharts(sudBox, vocBox, data) {
 }
 
 const STEP = 50; // px per place on a progress chart: its labels stay readable, it scrolls
-const P = { left: 34, right: 34, top: 34, bottom: 44 };
+const P = { left: 34, right: 34, top: 48, bottom: 44 };
 const PH = 150; // plot height
 
 /** "2026-01-05" as "5 Jan" (the full date is in each dot's title). */
@@ -81,22 +81,29 @@ function slotsOf(points) {
 
 /**
  * One target's SUD (0–10, left scale) and VOC (1–7, right scale) across its sessions and sets,
- * on one chart. `points`: [{kind, value, session_id, date, set_number, label}], oldest first.
- * Each score is a dot (SUD round, VOC square) with data-kind, data-value and data-label and a
- * <title>; each place is labelled by its set, each session by its date.
+ * on one chart; `title` names it for screen readers. `points`: [{kind, value, session_id, date,
+ * set_number, label}], oldest first. Each score is a dot (SUD round, VOC square) with data-kind,
+ * data-value and data-label and a <title>; each place is labelled by its set, each session by
+ * its date. With no points, a line of text says so instead of an empty chart.
  */
 export function progressChart(container, { title, points }) {
+  if (!points.length) {
+    const none = document.createElement("p");
+    none.className = "muted small";
+    none.textContent = "No SUD or VOC recorded for this target yet.";
+    container.replaceChildren(none);
+    return null;
+  }
   const slots = slotsOf(points);
   const width = P.left + P.right + STEP * Math.max(slots.length, 6);
   const height = P.top + PH + P.bottom;
   const words = points.map((p) => `${p.kind.toUpperCase()} ${p.value} (${p.label})`).join(", ");
   const svg = el("svg", { viewBox: `0 0 ${width} ${height}`, width, height, role: "img", class: "chart progress-chart" });
-  svg.append(el("title", {}, `${title}: ${words || "no scores yet"}`));
+  svg.append(el("title", {}, `${title}: ${words}`));
   const x = (i) => P.left + STEP * (i + 0.5);
   const y = { sud: (v) => P.top + ((10 - v) * PH) / 10, voc: (v) => P.top + ((7 - v) * PH) / 6 };
-  svg.append(el("text", { x: P.left, y: 14, class: "chart-title" }, title));
-  svg.append(el("text", { x: width - P.right, y: 14, class: "legend sud", "text-anchor": "end" }, "● SUD 0–10 (left)"));
-  svg.append(el("text", { x: width - P.right, y: 28, class: "legend voc", "text-anchor": "end" }, "■ VOC 1–7 (right)"));
+  svg.append(el("text", { x: 4, y: 15, class: "legend sud" }, "● SUD 0–10 (left scale)"));
+  svg.append(el("text", { x: 4, y: 32, class: "legend voc" }, "■ VOC 1–7 (right scale)"));
   for (const v of [0, 5, 10]) {
     svg.append(el("line", { x1: P.left, x2: width - P.right, y1: y.sud(v), y2: y.sud(v), class: "grid" }));
     svg.append(el("text", { x: P.left - 6, y: y.sud(v) + 4, class: "axis", "text-anchor": "end" }, String(v)));
@@ -132,9 +139,6 @@ export function progressChart(container, { title, points }) {
       svg.append(el("text", { x: (x(i) + x(last)) / 2, y: base + 34, class: "axis date", "text-anchor": "middle" }, shortDate(s.date)));
     }
   });
-  if (!slots.length) {
-    svg.append(el("text", { x: width / 2, y: P.top + PH / 2, class: "axis", "text-anchor": "middle" }, "No scores yet"));
-  }
   container.replaceChildren(svg);
   return svg;
 }

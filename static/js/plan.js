@@ -4,5 +4,11 @@ import { progressChart } from "./chart.js";
 
 const charts = JSON.parse(document.getElementById("plan-progress").textContent);
 for (const box of document.querySelectorAll("[data-target-chart]")) {
-  progressChart(box, { title: box.dataset.title, points: charts[box.dataset.targetChart] || [] });
+  const title = `SUD and VOC of ${box.dataset.title}`;
+  if (progressChart(box, { title, points: charts[box.dataset.targetChart] || [] })) {
+    // a chart wider than its column scrolls: it can then be reached with the keyboard
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", title);
+  }
 }
