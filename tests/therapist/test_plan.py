@@ -8,9 +8,12 @@ import re
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from telehealth.extensions import db
 from telehealth.models import (
+    TARGET_TEXT,
     AuditEvent,
     Client,
     Score,
@@ -523,3 +526,80 @@ def test_erasing_a_client_erases_the_plan_and_its_links(room, make):
     count = sa.select(sa.func.count()).select_from(session_target)
     assert db.session.scalar(count) == 0
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StimSet)) == 0
+
+
+# Any input: never a server error, a refusal changes nothing
+
+FUZZ = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+anything = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats()
+    | st.text(max_size=30)
+    | st.sampled_from(["past", "future", "", " " * 300, "a\nb", "x" * 201]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+def bodies(names: list[str]):
+    keys = st.sampled_from([*names, "client_id", "status", "x" * 50])
+    return anything | st.dictionaries(keys, anything, max_size=4)
+
+
+def snapshot(session_id: int) -> tuple:
+    db.session.expire_all()
+    return (
+        db.session.execute(
+            sa.select(
+                *(getattr(Target, n) for n in ("title", "kind", "status", "sud", "voc"))
+            ).order_by(Target.id)
+        ).all(),
+        db.session.get(TherapySession, session_id).current_target_id,
+        db.session.scalar(sa.select(sa.func.count()).select_from(session_target)),
+    )
+
+
+def test_any_json_to_the_plans_endpoints_is_refused_cleanly(room):
+    client = db.session.get(Client, room.session.client_id)
+    flood = add_target(client, "The flood", sud=5)
+    token = csrf_token(room.therapist_http.get("/therapist/clients"))
+    urls = {
+        f"/therapist/sessions/{room.session.id}/targets": ["target_id", "new", "kind", "title"],
+        f"/therapist/targets/{flood.id}/fields": [*TARGET_TEXT, "sud", "voc"],
+    }
+
+    @FUZZ
+    @given(url=st.sampled_from(list(urls)), data=st.data())
+    def run(url, data):
+        body = data.draw(bodies(urls[url]))
+        before = snapshot(room.session.id)
+        response = room.therapist_http.post(url, json=body, headers={"X-CSRFToken": token})
+        assert response.status_code in (200, 400), response.status_code
+        if response.status_code == 400:
+            assert snapshot(room.session.id) == before
+
+    run()
+
+
+def test_any_target_form_is_refused_cleanly(therapist, client):
+    token = csrf_token(therapist.get(plan_url(client)))
+    text = st.text(max_size=250) | st.sampled_from(["", "past", "0", "11", "x" * 600, "\x07"])
+    names = ["kind", "title", "status", "floated_from", *TARGET_TEXT, "sud", "voc"]
+
+    @FUZZ
+    @given(data=st.fixed_dictionaries({}, optional={name: text for name in names}))
+    def run(data):
+        before = len(targets_of(client))
+        response = therapist.post(plan_url(client), data={**data, "csrf_token": token})
+        assert response.status_code in (302, 400), response.status_code
+        assert len(targets_of(client)) == before + (response.status_code == 302)
+
+    run()
