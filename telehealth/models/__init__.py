@@ -170,7 +170,7 @@ class TherapySession(db.Model):
     client: so.Mapped[Client] = so.relationship(back_populates="sessions")
     # Every target the session worked on, in the order taken up (current_target among them).
     targets: so.Mapped[list[Target]] = so.relationship(
-        secondary="session_target", order_by="session_target.c.added_at"
+        secondary="session_target", order_by="session_target.c.added_at", passive_deletes=True
     )
     sets: so.WriteOnlyMapped[StimSet] = so.relationship(
         cascade="all, delete-orphan", passive_deletes=True

@@ -72,7 +72,7 @@ def _save(target: Target, form: TargetForm) -> None:
 
 def plan_rows(targets: list[Target]) -> dict[str, list[dict[str, Any]]]:
     """The plan grouped by kind: each target with its latest scores, its sessions and its
-    floating-back links (three queries for the whole plan)."""
+    floating-back links (two queries for the whole plan)."""
     ids = [t.id for t in targets]
     points, sessions = points_of(ids), sessions_of(ids)
     by_id = {t.id: t for t in targets}
@@ -94,6 +94,9 @@ def plan_rows(targets: list[Target]) -> dict[str, list[dict[str, Any]]]:
 
 
 def _plan_page(client: Client, targets: list[Target], form: TargetForm, status: int = 200):
+    """The plan page (a read of the record, audited, whatever brought it up)."""
+    audit.log("plan.viewed", client_id=client.id)
+    db.session.commit()
     rows = plan_rows(targets)
     charts = {row["target"].id: row["points"] for group in rows.values() for row in group}
     return render_template(
@@ -103,7 +106,6 @@ def _plan_page(client: Client, targets: list[Target], form: TargetForm, status: 
         kinds=TARGET_KINDS,
         statuses=TARGET_STATUSES,
         form=form,
-        action=ActionForm(),
         charts=charts,
     ), status
 
@@ -111,13 +113,11 @@ def _plan_page(client: Client, targets: list[Target], form: TargetForm, status: 
 @bp.route("/clients/<int:client_id>/plan", methods=["GET", "POST"])
 @therapist_only
 def plan(client_id: int):
-    """The plan (a read of the record, audited); its form adds a target."""
+    """The plan; its form adds a target."""
     client = get_client_or_404(client_id)
     targets = plan_of(client.id)
     form = target_form(targets)
     if request.method == "GET":
-        audit.log("plan.viewed", client_id=client.id)
-        db.session.commit()
         return _plan_page(client, targets, form)
     if not form.validate_on_submit():
         return _plan_page(client, targets, form, 400)
@@ -136,7 +136,8 @@ def plan(client_id: int):
 @bp.route("/targets/<int:target_id>", methods=["GET", "POST"])
 @therapist_only
 def target_page(target_id: int):
-    """One target: its assessment, status and link, to read (audited) and change."""
+    """One target: its assessment, status and link, to read and change (each page shown is a
+    read, audited)."""
     target = get_target_or_404(target_id)
     form = target_form(plan_of(target.client_id), target)
     if request.method == "POST" and form.validate_on_submit():
@@ -147,9 +148,8 @@ def target_page(target_id: int):
         return redirect(
             url_for("therapist.plan", client_id=target.client_id, _anchor=f"target-{target.id}")
         )
-    if request.method == "GET":
-        audit.log("plan.target_viewed", detail=f"target {target.id}", client_id=target.client_id)
-        db.session.commit()
+    audit.log("plan.target_viewed", detail=f"target {target.id}", client_id=target.client_id)
+    db.session.commit()
     row = plan_rows([target])[target.kind][0]
     worked_in = db.session.scalars(
         sa.select(TherapySession)

@@ -29,7 +29,7 @@ def _new_target(client_id: int, new: Any) -> Target:
     """A target added to the plan from the panel: {kind, title}, checked."""
     if not isinstance(new, dict) or set(new) != {"kind", "title"}:
         raise ValueError("A new target needs {kind, title}.")
-    if new["kind"] not in TARGET_KINDS:
+    if not isinstance(new["kind"], str) or new["kind"] not in TARGET_KINDS:
         raise ValueError(f"kind must be one of {', '.join(TARGET_KINDS)}.")
     title = new["title"].strip() if isinstance(new["title"], str) else ""
     if not title or len(title) > TARGET_TEXT["title"] or CONTROL.search(title):
@@ -52,7 +52,8 @@ def _chosen(therapy_session: TherapySession, body: Any) -> Target | None:
     target_id = body["target_id"]
     if target_id is None:
         return None
-    target = db.session.get(Target, target_id) if type(target_id) is int else None
+    fits = type(target_id) is int and 0 < target_id < 2**31  # an id the database can hold
+    target = db.session.get(Target, target_id) if fits else None
     if target is None or target.client_id != therapy_session.client_id:
         raise ValueError("That target is not in this client's plan.")
     return target
