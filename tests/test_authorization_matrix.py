@@ -23,6 +23,7 @@ from telehealth.models import (
     Preset,
     Score,
     StimSet,
+    Target,
     TherapySession,
     User,
     utcnow,
@@ -89,6 +90,15 @@ HTTP = {
         MOVED,
         403,
     ),
+    ("GET", "/therapist/clients/{client}/plan"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("POST", "/therapist/clients/{client}/plan"): (LOGIN, LOGIN, LOGIN, 404, MOVED, 403),
+    ("GET", "/therapist/targets/{target}"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("POST", "/therapist/targets/{target}"): (LOGIN, LOGIN, LOGIN, 404, MOVED, 403),
+    ("POST", "/therapist/targets/{target}/status"): (LOGIN, LOGIN, LOGIN, 404, MOVED, 403),
+    ("POST", "/therapist/targets/{target}/move"): (LOGIN, LOGIN, LOGIN, 404, MOVED, 403),
+    ("POST", "/therapist/targets/{target}/delete"): (LOGIN, LOGIN, LOGIN, 404, MOVED, 403),
+    ("POST", "/therapist/targets/{target}/fields"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
+    ("POST", "/therapist/sessions/{session}/targets"): (LOGIN, LOGIN, LOGIN, 404, OK, 403),
     ("POST", "/logout"): (LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
 }
 
@@ -180,6 +190,7 @@ class World:
     tokens: dict[str, str]
     prompt_id: str
     task_prompt_id: int = 0  # one of the owner's own dual-attention prompts
+    target_id: int = 0  # a target of the plan of the owner's client
 
 
 @pytest.fixture
@@ -203,10 +214,20 @@ def world(app, make) -> World:
     tokens = {"client_this": make.link(session)[1], "client_other": make.link(other_session)[1]}
     prompt_id = live_scores.prompt(session.id, "sud").submission_id  # a question waiting for ours
     task_prompt = DualTask(therapist_id=owner.id, text="Hum a tune")
-    db.session.add(task_prompt)
+    target = Target(client_id=session.client_id, kind="past", title="The flood")
+    db.session.add_all([task_prompt, target])
     db.session.commit()
     return World(
-        owner, other, admin, session, other_session, preset, tokens, prompt_id, task_prompt.id
+        owner,
+        other,
+        admin,
+        session,
+        other_session,
+        preset,
+        tokens,
+        prompt_id,
+        task_prompt.id,
+        target.id,
     )
 
 
@@ -249,7 +270,15 @@ def fingerprint(session_id: int) -> tuple:
         sa.select(sa.func.count()).select_from(StimSet).where(StimSet.struck_at.is_not(None))
     )
     rev = room_state.read_state(session_id)["rev"]
-    return counts, clients, notes, presets, revoked, ended, struck, rev
+    targets = tuple(
+        db.session.execute(
+            sa.select(Target.title, Target.status, Target.position).order_by(Target.id)
+        ).all()
+    )
+    worked_on = db.session.scalar(
+        sa.select(TherapySession.current_target_id).where(TherapySession.id == session_id)
+    )
+    return counts, clients, notes, presets, revoked, ended, struck, rev, targets, worked_on
 
 
 CELLS = [
@@ -270,6 +299,7 @@ def test_http_route(app, world, route, actor, expected):
         preset=world.preset.id,
         user=world.other.id,
         set=1,
+        target=world.target_id,
     )
     http = http_as(app, world, actor)
     before = fingerprint(world.session.id)
@@ -284,12 +314,22 @@ def test_http_route(app, world, route, actor, expected):
             "preset_id": "0",
             "confirm": "Client A",
             "reason": "Started by mistake",
+            "kind": "present",
+            "title": "A new trigger",
+            "status": "complete",
+            "floated_from": "0",
+            "direction": "down",
             "csrf_token": token,
         }
         json_body = {"name": "Saved", "direction": "down"}
         if path.endswith("/record"):
             json_body = {"notes": "Went well."}
-        if "presets" in path or "links" in path or path.endswith("/record"):
+        if path.endswith("/fields"):
+            json_body = {"title": "The flood, the night before"}
+        if path.endswith("/targets"):
+            json_body = {"target_id": world.target_id}
+        json_paths = ("/record", "/fields", "/targets")
+        if "presets" in path or "links" in path or path.endswith(json_paths):
             response = http.post(path, json=json_body, headers={"X-CSRFToken": token})
         else:
             response = http.post(path, data=body)
@@ -382,6 +422,7 @@ def test_every_route_is_in_the_table(app):
             .replace("{preset}", "<int:preset_id>")
             .replace("{user}", "<int:user_id>")
             .replace("{set}", "<int:number>")
+            .replace("{target}", "<int:target_id>")
             .replace("not-a-real-token", "<token>"),
         )
         for m, p in HTTP

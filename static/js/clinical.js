@@ -28,7 +28,7 @@ function changedFields(form, input) {
 }
 
 /** Saves changed fields after a pause in typing, retrying until the server has them. */
-function recordSaver(url, show) {
+export function recordSaver(url, show) {
   let timer = null;
   let dirty = {};
   let saving = false;
@@ -68,7 +68,7 @@ function recordSaver(url, show) {
 }
 
 /** Closing or hiding the tab saves at once (keepalive lets the request outlive the page). */
-function saveOnLeaving(saver) {
+export function saveOnLeaving(saver) {
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") saver.save({ keepalive: true });
   });

@@ -16,6 +16,7 @@ import { setupShortcuts } from "./shortcuts.js";
 import { placeSpeedBands, speedText } from "./speed.js";
 import { StimView } from "./stimview.js";
 import { setupTasks } from "./tasks.js";
+import { setupWorkTarget } from "./worktarget.js";
 
 const root = document.getElementById("panel");
 const sessionId = Number(root.dataset.sessionId);
@@ -216,6 +217,7 @@ function lobbyButton(text, label, className, event, linkId) {
 
 setupCallCard(document.getElementById("call"), socket, { offline });
 setupRecord(document.getElementById("record"));
+setupWorkTarget(document.getElementById("work-target"));
 setupScreening(document.getElementById("screening"), socket, { offline });
 setupScores(document.getElementById("scores"), socket, showError, showLastScores);
 setupTasks(document.getElementById("tasks"), socket, {

@@ -40,6 +40,13 @@ def _check_id(submission_id: Any) -> str:
     return submission_id
 
 
+def _target_now(session_id: int) -> int | None:
+    """The plan's target the session works on now: a score given now belongs to it."""
+    return db.session.scalar(
+        sa.select(TherapySession.current_target_id).where(TherapySession.id == session_id)
+    )
+
+
 def open_prompt(session_id: int) -> Score | None:
     return db.session.scalar(
         sa.select(Score).where(
@@ -63,6 +70,7 @@ def prompt(session_id: int, kind: Any) -> Score:
     score = Score(
         therapy_session_id=session_id,
         stim_set_id=latest_set_id(session_id),
+        target_id=_target_now(session_id),
         kind=kind,
         source="client",
         submission_id=secrets.token_urlsafe(16),
@@ -128,6 +136,7 @@ def enter(session_id: int, payload: Any) -> tuple[Score, bool]:
     score = Score(
         therapy_session_id=session_id,
         stim_set_id=latest_set_id(session_id),
+        target_id=_target_now(session_id),
         kind=kind,
         value=value,
         source="therapist",

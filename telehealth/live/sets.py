@@ -15,9 +15,9 @@ State = dict[str, Any]
 
 
 def note_state_change(session_id: int, old: State, new: State, t_ms: float) -> bool:
-    """Record a set (with the room's dual-attention task) when one starts and close it when
-    the target comes to rest (same transaction as the state change); whether a set ended and
-    was kept."""
+    """Record a set (with the room's dual-attention task and the plan's target worked on now)
+    when one starts and close it when the target comes to rest (same transaction as the state
+    change); whether a set ended and was kept."""
     if _set_starts(old, new):
         _close_open_set(session_id, old, t_ms)
         number = (
@@ -28,15 +28,18 @@ def note_state_change(session_id: int, old: State, new: State, t_ms: float) -> b
             )
             or 0
         ) + 1
-        task = db.session.scalar(
-            sa.select(TherapySession.dual_task).where(TherapySession.id == session_id)
-        )
+        task, target_id = db.session.execute(
+            sa.select(TherapySession.dual_task, TherapySession.current_target_id).where(
+                TherapySession.id == session_id
+            )
+        ).one()
         db.session.add(
             StimSet(
                 therapy_session_id=session_id,
                 number=number,
                 settings=dict(new["settings"]),
                 task=task,
+                target_id=target_id,
             )
         )
     return _set_ends(old, new) and _close_open_set(session_id, new, t_ms)

@@ -4,4 +4,14 @@ from flask import Blueprint
 
 bp = Blueprint("therapist", __name__)
 
-from . import events, export, presets, record, summary, tasks, views  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    events,
+    export,
+    plan,
+    presets,
+    record,
+    summary,
+    tasks,
+    views,
+    worktargets,
+)

@@ -14,9 +14,10 @@ from flask import Response, render_template
 from ..client import screening
 from ..extensions import db
 from ..live.sets import sets_of
-from ..models import EMDR_PHASES, AuditEvent, Client, Score, TherapySession, utcnow
+from ..models import EMDR_PHASES, TARGET_TEXT, AuditEvent, Client, Score, TherapySession, utcnow
 from ..staff import audit
 from . import bp
+from .targets import plan_of
 from .views import get_client_or_404, therapist_only
 
 ARCHIVE_FORMAT = "telehealth-client-archive/1"
@@ -24,10 +25,12 @@ README = """\
 Everything this service holds about one client, exported on {exported_at} (UTC).
 
 client.json   The same content for machines (GDPR Art. 20, data portability): the client's
-              details and answers to the safety questions, every session with its record
-              (target, cognitions, EMDR phases, notes), every set of bilateral stimulation
-              with its settings, passes and times, every SUD and VOC score, and the audit
-              log's rows about this client (who read or changed the record, and when).
+              details and answers to the safety questions, the treatment plan (every target
+              with its assessment, status and links), every session with its record
+              (target, cognitions, EMDR phases, notes, the plan's targets it worked on),
+              every set of bilateral stimulation with its settings, passes, times and
+              target, every SUD and VOC score with its target, and the audit log's rows
+              about this client (who read or changed the record, and when).
               Times are UTC, ISO 8601.
 client.html   The same content to read or print (GDPR Art. 15, right of access): open it in a
               browser. It runs no scripts and loads nothing from the network.
@@ -81,6 +84,7 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
         "positive_cognition": therapy_session.positive_cognition,
         "phases": [{"number": p, "name": EMDR_PHASES[p]} for p in therapy_session.phases],
         "notes": therapy_session.notes,
+        "target_ids": [target.id for target in therapy_session.targets],
         "video_enabled": therapy_session.video_enabled,
         "sets": [
             {
@@ -95,6 +99,7 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
                 "struck_reason": stim_set.struck_reason,
                 "task": stim_set.task,
                 "noticed": stim_set.noticed,
+                "target_id": stim_set.target_id,
             }
             for stim_set in stim_sets
         ],
@@ -108,6 +113,7 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
                 "set_number": set_numbers.get(score.stim_set_id),
                 "asked_at": _time(score.created_at),
                 "answered_at": _time(score.answered_at),
+                "target_id": score.target_id,
             }
             for score in _all_scores_of(therapy_session.id)
         ],
@@ -128,6 +134,27 @@ def _screening_data(client: Client) -> dict[str, Any] | None:
     }
 
 
+def _plan_data(client: Client) -> list[dict[str, Any]]:
+    """The treatment plan: every target with its assessment, in the plan's order."""
+    return [
+        {
+            "id": target.id,
+            "kind": target.kind,
+            "kind_name": target.kind_name,
+            **{name: getattr(target, name) for name in TARGET_TEXT},
+            "voc": target.voc,
+            "sud": target.sud,
+            "status": target.status,
+            "status_name": target.status_name,
+            "position": target.position,
+            "floated_from_id": target.floated_from_id,
+            "created_at": _time(target.created_at),
+            "updated_at": _time(target.updated_at),
+        }
+        for target in plan_of(client.id)
+    ]
+
+
 def archive_data(client: Client) -> dict[str, Any]:
     """Everything held about one client, as plain JSON-ready data."""
     sessions = _sessions_of(client)
@@ -145,6 +172,7 @@ def archive_data(client: Client) -> dict[str, Any]:
             "created_at": _time(client.created_at),
             "screening": _screening_data(client),
         },
+        "plan": _plan_data(client),
         "sessions": [_session_data(therapy_session) for therapy_session in sessions],
         "audit": [
             {

@@ -23,6 +23,7 @@ from ..models import EMDR_PHASES, Client, JoinLink, Preset, Score, StimSet, Ther
 from ..staff import audit, logins
 from . import bp
 from .forms import ClientDetailsForm, DeleteClientForm, StrikeForm
+from .targets import record_words, titles_of_sessions
 from .views import get_client_or_404, get_session_or_404, therapist_only
 
 RECORD_FIELDS = {"target": 200, "negative_cognition": 200, "positive_cognition": 200}
@@ -44,18 +45,20 @@ def _session_summaries(therapy_sessions: list[TherapySession]) -> list[dict[str,
     three queries for all of them."""
     ids = [therapy_session.id for therapy_session in therapy_sessions]
     counts, scores, struck = set_counts(ids), scores_of_sessions(ids), struck_set_ids(ids)
+    titles = titles_of_sessions(ids)
     return [
         _session_summary(
             therapy_session,
             counts.get(therapy_session.id, 0),
             [s for s in scores.get(therapy_session.id, []) if s.stim_set_id not in struck],
+            titles.get(therapy_session.id, []),
         )
         for therapy_session in therapy_sessions
     ]
 
 
 def _session_summary(
-    therapy_session: TherapySession, set_count: int, scores: list[Score]
+    therapy_session: TherapySession, set_count: int, scores: list[Score], titles: list[str]
 ) -> dict[str, Any]:
     sud = [s.value for s in scores if s.kind == "sud"]
     voc = [s.value for s in scores if s.kind == "voc"]
@@ -66,7 +69,8 @@ def _session_summary(
         "minutes": round((ended - therapy_session.started_at).total_seconds() / 60)
         if ended
         else None,
-        "target": therapy_session.target,
+        # its own words (sessions from before the plan), else the targets it worked on
+        "target": therapy_session.target or "; ".join(titles),
         "phases": therapy_session.phases,
         "sets": set_count,
         "sud": sud,
@@ -177,7 +181,7 @@ def client_export(client_id: int):
                 therapy_session.id,
                 therapy_session.started_at.strftime("%Y-%m-%d %H:%M"),
                 summary["minutes"],
-                therapy_session.target,
+                summary["target"],
                 " ".join(str(p) for p in therapy_session.phases),
                 summary["sets"],
                 " ".join(map(str, summary["sud"])),
@@ -242,6 +246,8 @@ def _record_page(
     return render_template(
         "therapist/record.html",
         therapy_session=therapy_session,
+        words=record_words(therapy_session),
+        title_of={target.id: target.title for target in therapy_session.targets},
         sets=stim_sets,
         set_by_id={stim_set.id: stim_set for stim_set in stim_sets},
         scores=scores_of(therapy_session.id),
@@ -328,13 +334,14 @@ def session_export(session_id: int):
     therapy_session = get_session_or_404(session_id)
     audit.log("session.exported", session_id=session_id, client_id=therapy_session.client_id)
     db.session.commit()
+    words = record_words(therapy_session)
     rows = [
         ["session", therapy_session.id],
         ["client", therapy_session.client.pseudonym],
         ["date (UTC)", therapy_session.started_at.strftime("%Y-%m-%d %H:%M")],
-        ["target", therapy_session.target],
-        ["negative cognition", therapy_session.negative_cognition],
-        ["positive cognition", therapy_session.positive_cognition],
+        ["target", words["target"]],
+        ["negative cognition", words["negative_cognition"]],
+        ["positive cognition", words["positive_cognition"]],
         ["phases", ", ".join(EMDR_PHASES[p] for p in therapy_session.phases)],
         ["notes", therapy_session.notes],
         [],

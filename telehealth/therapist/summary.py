@@ -16,6 +16,7 @@ from ..staff import audit
 from . import bp
 from .record import scores_payload
 from .summary_pdf import summary_pdf
+from .targets import record_words
 from .views import get_session_or_404, therapist_only
 
 PATH_WORDS = {
@@ -136,9 +137,7 @@ def summarise(
         session_id=therapy_session.id,
         client=therapy_session.client.pseudonym,
         when=_when(therapy_session),
-        target=therapy_session.target,
-        negative_cognition=therapy_session.negative_cognition,
-        positive_cognition=therapy_session.positive_cognition,
+        **record_words(therapy_session),
         phases=", ".join(f"{p}. {EMDR_PHASES[p]}" for p in therapy_session.phases),
         sets=[_set_line(stim_set) for stim_set in stim_sets],
         counted=sum(1 for stim_set in stim_sets if stim_set.struck_at is None),

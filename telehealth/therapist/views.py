@@ -19,6 +19,7 @@ from ..staff import audit
 from ..staff.roles import role_required
 from . import bp, tasks
 from .forms import ClientForm
+from .targets import work_state
 
 therapist_only = role_required("therapist")
 
@@ -107,6 +108,7 @@ def panel(session_id: int):
         screening_questions=screening.QUESTIONS,
         sound_results=screening.SOUND_RESULTS,
         task_choices=tasks.choices(therapy_session.therapist_id),
+        work=work_state(therapy_session),
     )
 
 

@@ -22,6 +22,7 @@ READS = {
     "/therapist/clients/{client}/history.json": ("client.history_read", False),
     "/therapist/clients/{client}/export.csv": ("client.exported", False),
     "/therapist/clients/{client}/archive.zip": ("client.archive_exported", False),
+    "/therapist/clients/{client}/plan": ("plan.viewed", False),
     "/therapist/sessions/{session}": ("session.panel_opened", True),
     "/therapist/sessions/{session}/record": ("session.record_viewed", True),
     "/therapist/sessions/{session}/export.csv": ("session.exported", True),

@@ -13,7 +13,8 @@ import pytest
 import sqlalchemy as sa
 
 from telehealth.extensions import db
-from telehealth.models import AuditEvent, Score, StimSet, TherapySession, utcnow
+from telehealth.live.sets import sets_of
+from telehealth.models import AuditEvent, Score, StimSet, Target, TherapySession, utcnow
 from telehealth.staff import audit
 from tests.support import Auth
 
@@ -186,3 +187,52 @@ def test_the_client_page_links_to_the_archive(therapist, record):
     page = therapist.get(f"/therapist/clients/{client.id}").text
     assert f'href="/therapist/clients/{client.id}/archive.zip"' in page
     assert "Download everything (zip)" in page
+
+
+def test_the_archive_holds_the_plan_and_which_target_each_set_and_score_belongs_to(
+    therapist, record
+):
+    client, first, _ = record
+    trigger = Target(client_id=client.id, kind="present", title="Rain on windows", position=0)
+    flood = Target(
+        client_id=client.id,
+        kind="past",
+        title="The flood",
+        position=1,
+        image="Water at the door",
+        negative_cognition="I am powerless",
+        emotions="fear",
+        body_location="chest",
+        sud=8,
+        voc=2,
+        status="in_progress",
+    )
+    db.session.add_all([trigger, flood])
+    db.session.flush()
+    flood.floated_from_id = trigger.id
+    first.targets = [flood]
+    for row in [*sets_of(first.id), *db.session.scalars(sa.select(Score))]:
+        row.target_id = flood.id
+    db.session.commit()
+    files = unzip(download(therapist, client.id))
+    data = json.loads(files["client.json"])
+    assert [(t["id"], t["title"], t["kind"]) for t in data["plan"]] == [
+        (trigger.id, "Rain on windows", "present"),
+        (flood.id, "The flood", "past"),
+    ]
+    assessed = data["plan"][1]
+    assert (assessed["image"], assessed["emotions"], assessed["body_location"]) == (
+        "Water at the door",
+        "fear",
+        "chest",
+    )
+    assert (assessed["sud"], assessed["voc"], assessed["status"]) == (8, 2, "in_progress")
+    assert assessed["floated_from_id"] == trigger.id
+    session = data["sessions"][0]
+    assert session["target_ids"] == [flood.id]
+    assert {s["target_id"] for s in session["sets"]} == {flood.id}
+    assert {s["target_id"] for s in session["scores"]} == {flood.id}
+    page = files["client.html"]
+    for text in ("Treatment plan (2 targets)", "Rain on windows", "Water at the door", "chest"):
+        assert text in page
+    assert f"target {trigger.id}" in page

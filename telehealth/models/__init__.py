@@ -1,4 +1,5 @@
-"""Typed SQLAlchemy models: staff, clients, therapy sessions and their live room state, links."""
+"""Typed SQLAlchemy models: staff, clients, therapy sessions and their live room state, links;
+the treatment plan in plan.py, the audit log's rows in audit.py (all importable from here)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
 
-from . import stimulation
-from .extensions import db
-from .vault import EncryptedText
+from .. import stimulation
+from ..extensions import db
+from ..vault import EncryptedText
+
+if TYPE_CHECKING:
+    from .plan import Target
 
 ROLES = ("therapist", "admin")
 
@@ -158,8 +162,16 @@ class TherapySession(db.Model):
     dual_task: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # shown while a set runs
     ask_after_set: so.Mapped[str | None] = so.mapped_column(sa.String(3))  # "sud", "voc" or None
     client_waiting_since: so.Mapped[datetime | None]
+    # The plan's target worked on now: sets and scores made now belong to it (plan.py).
+    current_target_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("target.id", ondelete="SET NULL")
+    )
 
     client: so.Mapped[Client] = so.relationship(back_populates="sessions")
+    # Every target the session worked on, in the order taken up (current_target among them).
+    targets: so.Mapped[list[Target]] = so.relationship(
+        secondary="session_target", order_by="session_target.c.added_at", passive_deletes=True
+    )
     sets: so.WriteOnlyMapped[StimSet] = so.relationship(
         cascade="all, delete-orphan", passive_deletes=True
     )
@@ -208,6 +220,9 @@ class StimSet(db.Model):
     struck_reason: so.Mapped[str | None] = so.mapped_column(EncryptedText)
     task: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # the dual-attention task shown
     noticed: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # what the client noticed
+    target_id: so.Mapped[int | None] = so.mapped_column(  # the target it was run on
+        sa.ForeignKey("target.id", ondelete="SET NULL"), index=True
+    )
 
 
 class DualTask(db.Model):
@@ -250,6 +265,9 @@ class Score(db.Model):
     submission_id: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
     answered_at: so.Mapped[datetime | None]
+    target_id: so.Mapped[int | None] = so.mapped_column(  # the target worked on when asked
+        sa.ForeignKey("target.id", ondelete="SET NULL"), index=True
+    )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -371,26 +389,10 @@ class JoinLink(db.Model):
         return db.session.scalar(sa.select(cls).where(cls.token_hash == hash_token(token)))
 
 
-class AuditEvent(db.Model):
-    """A security-relevant event; never clinical content."""
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
-    user_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey(User.id), index=True)
-    action: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
-    address: so.Mapped[str | None] = so.mapped_column(sa.String(64))
-    therapy_session_id: so.Mapped[int | None] = so.mapped_column(index=True)
-    # The client whose record was read or changed (kept after the client is erased).
-    client_id: so.Mapped[int | None] = so.mapped_column(index=True)
-    detail: so.Mapped[str | None] = so.mapped_column(sa.String(256))
-    # Tamper evidence: each row's hash covers its own fields and the previous row's hash.
-    prev_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64))
-    row_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64))
-
-    user: so.Mapped[User | None] = so.relationship(viewonly=True)
-
-
-@sa.event.listens_for(AuditEvent, "before_update")
-@sa.event.listens_for(AuditEvent, "before_delete")
-def _audit_is_append_only(mapper, connection, target) -> None:
-    raise RuntimeError("The audit log is append-only.")
+# Re-exported: every model is imported from telehealth.models.
+from .audit import AuditEvent as AuditEvent  # noqa: E402
+from .plan import TARGET_KINDS as TARGET_KINDS  # noqa: E402
+from .plan import TARGET_STATUSES as TARGET_STATUSES  # noqa: E402
+from .plan import TARGET_TEXT as TARGET_TEXT  # noqa: E402
+from .plan import Target as Target  # noqa: E402
+from .plan import session_target as session_target  # noqa: E402
