@@ -7,12 +7,22 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from . import config as config_module
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .fastpath.socket_requests import TelehealthApp
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class RowIdConverter(IntegerConverter):
+    """``<int:...>`` in a URL: an id the database can hold (PostgreSQL's integer), so a longer
+    number is a plain 404 rather than an overflow error from the database."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 (Werkzeug's own parameter name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -28,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ),
     )
     config_module.load(app, config or {})
+    app.url_map.converters["int"] = RowIdConverter  # before any route is declared
 
     # Importing the blueprints and the live package declares their socket handlers, which
     # must come before live.init_app binds Flask-SocketIO.

@@ -384,3 +384,18 @@ def test_the_record_page_reads_the_sets_and_scores_once(app, room):
     seen = statements_of(app, room.therapist_http, url)
     assert sum("FROM stim_set" in s for s in seen) == 1
     assert sum("FROM score" in s for s in seen) == 1
+
+
+@pytest.mark.parametrize("huge", [2**31, 10**20])
+def test_an_id_too_large_for_the_database_is_a_plain_404(app, room, huge):
+    """Every <int:...> in a URL is bounded: no overflow error from the database (PostgreSQL's
+    integer), just Not Found, whatever the route."""
+    http = room.therapist_http
+    for url in (
+        f"/therapist/sessions/{huge}/record",
+        f"/therapist/sessions/{huge}/scores.json",
+        f"/therapist/clients/{huge}/plan",
+        f"/therapist/targets/{huge}",
+    ):
+        assert http.get(url).status_code == 404, url
+    assert http.get(f"/therapist/sessions/{room.session.id}/record").status_code == 200
