@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
+import time
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request
@@ -39,22 +40,24 @@ STATIC_IMPORT = re.compile(r"""\b(?:from|import)\s*["'](\.{1,2}/[^"']+)["']""")
 
 class StaticTree:
     """The static folder's version (a hash of every file's path and content) and the graph of
-    its ES modules. Frozen: computed once. Otherwise computed again whenever a file's size or
-    modification time changed (a file edited while the development server runs)."""
+    its ES modules. Frozen: computed once. Otherwise looked at again at most every RECHECK_S
+    and computed again when a file's size or modification time changed (a file edited while
+    the development server runs)."""
+
+    RECHECK_S = 1.0
 
     def __init__(self, folder: str, frozen: bool):
         self.folder = Path(folder)
         self.frozen = frozen
         self._stamp: tuple | None = None
+        self._checked = 0.0
         self._version = ""
         self._imports: dict[str, list[str]] = {}
 
-    def _files(self) -> list[Path]:
-        return sorted(p for p in self.folder.rglob("*") if p.is_file())
-
     def _refresh(self) -> None:
-        files = self._files()
-        stamp = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        self._checked = time.monotonic()
+        files = sorted(p for p in self.folder.rglob("*") if p.is_file())
+        stamp = tuple((str(p), s.st_mtime_ns, s.st_size) for p in files for s in [p.stat()])
         if stamp == self._stamp:
             return
         digest = hashlib.sha256()
@@ -72,7 +75,8 @@ class StaticTree:
         self._stamp = stamp
 
     def version(self) -> str:
-        if not self.frozen or self._stamp is None:
+        due = not self.frozen and time.monotonic() - self._checked >= self.RECHECK_S
+        if self._stamp is None or due:
             self._refresh()
         return self._version
 
