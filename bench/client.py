@@ -26,9 +26,14 @@ up), with a fake camera and microphone so the video call is on during the sets. 
   shared, busy machine it is below 100 too).
 - long_tasks_4x (and long_tasks_6x): main-thread tasks over 50 ms (PerformanceObserver
   "longtask") during the set; long_task_ms_max_4x, the longest.
-- cpu_pct (at 4x) and cpu_pct_6x: the share of wall time the page's main thread was busy
-  during the set (DevTools Performance.getMetrics TaskDuration; under CPU throttling the
-  slowed time), in % of one core of the slowed phone.
+- cpu_pct (at 4x), cpu_pct_1x, cpu_pct_6x: the CPU time of the client page's renderer process
+  (all its threads; DevTools Performance.getMetrics ProcessTime) over the set's wall time, in %
+  of one core of this machine.
+- main_thread_busy_pct_4x: the share of wall time the page's main thread ran tasks during the
+  set at 4x (Performance.getMetrics TaskDuration: with the CPU slowed, the slowed time), in %
+  of the slowed phone's main thread.
+- frame_cpu_ms_1x: the main thread's CPU time (ThreadTime) per frame drawn during the set with
+  the CPU not slowed: the page's own cost of a frame, which a busy machine hardly changes.
 
 Run: `.venv/bin/python bench/client.py` (or `make bench`). `--json-urls` adds the bytes per
 URL of the first load.
@@ -174,9 +179,14 @@ def open_as_client(page, link: str) -> float:
     return welcome_ms
 
 
-def task_seconds(cdp) -> float:
-    metrics = cdp.send("Performance.getMetrics")["metrics"]
-    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+def cpu_seconds(cdp) -> dict[str, float]:
+    """The page's TaskDuration (main thread, wall), ThreadTime and ProcessTime (CPU) so far."""
+    wanted = ("TaskDuration", "ThreadTime", "ProcessTime")
+    return {
+        m["name"]: m["value"]
+        for m in cdp.send("Performance.getMetrics")["metrics"]
+        if m["name"] in wanted
+    }
 
 
 def run_set(panel, client, cdp, rate: float, hz: float) -> dict:
@@ -185,23 +195,26 @@ def run_set(panel, client, cdp, rate: float, hz: float) -> dict:
     client.wait_for_timeout(1000)
     panel.click("#start")
     client.wait_for_selector("body[data-moving=true]", timeout=30_000)
-    before, cpu0 = client.evaluate(SNAPSHOT), task_seconds(cdp)
+    before, cpu0 = client.evaluate(SNAPSHOT), cpu_seconds(cdp)
     client.wait_for_selector(
         "body[data-moving=false]", state="attached", timeout=(SET_SECONDS + 30) * 1000
     )
-    after, cpu1 = client.evaluate(SNAPSHOT), task_seconds(cdp)
+    after, cpu1 = client.evaluate(SNAPSHOT), cpu_seconds(cdp)
     panel.wait_for_selector("#run-state[data-state=stopped]", timeout=30_000)
     elapsed_ms = after["now"] - before["now"]
+    draws = after["draws"] - before["draws"]
     tasks = client.evaluate(
         "([a, b]) => window.__probe.longTasks.filter(([s]) => s >= a && s <= b)",
         [before["now"], after["now"]],
     )
     return {
         "seconds": elapsed_ms / 1000,
-        "frames_pct": 100 * (after["draws"] - before["draws"]) / (elapsed_ms * hz / 1000),
+        "frames_pct": 100 * draws / (elapsed_ms * hz / 1000),
         "long_tasks": len(tasks),
         "long_task_ms_max": max((d for _, d in tasks), default=0),
-        "cpu_pct": 100 * (cpu1 - cpu0) / (elapsed_ms / 1000),
+        "cpu_pct": 100 * (cpu1["ProcessTime"] - cpu0["ProcessTime"]) / (elapsed_ms / 1000),
+        "busy_pct": 100 * (cpu1["TaskDuration"] - cpu0["TaskDuration"]) / (elapsed_ms / 1000),
+        "frame_cpu_ms": 1000 * (cpu1["ThreadTime"] - cpu0["ThreadTime"]) / max(1, draws),
     }
 
 
@@ -267,6 +280,8 @@ def measure(server, with_urls: bool) -> dict:
         "cpu_pct_1x": round(at1["cpu_pct"], 1),
         "cpu_pct": round(at4["cpu_pct"], 1),
         "cpu_pct_6x": round(at6["cpu_pct"], 1),
+        "main_thread_busy_pct_4x": round(at4["busy_pct"], 1),
+        "frame_cpu_ms_1x": round(at1["frame_cpu_ms"], 2),
     }
     if with_urls:
         prefix = len(server.url)
