@@ -10,9 +10,6 @@ const STAR_POINTS = 5;
 // WCAG 2.3.1. At 1.5 radii it stays near a fifth (tests/browser/test_flash_safety.py).
 const GLOW_CORE = 0.7;
 const GLOW_REACH = 1.5;
-// Beyond the target's edge that its smoothing may touch, in CSS pixels: where it was drawn is
-// painted over this much wider, so nothing of it is left behind.
-const EDGE_MARGIN = 2;
 
 export class Renderer {
   constructor(canvas) {
@@ -24,12 +21,9 @@ export class Renderer {
     this.pos = { x: 0, y: 0 };
     this.last = { x: 0, y: 0 }; // where the target was drawn, in CSS pixels (for tests and tools)
     this.glowCache = new Map(); // colour -> gradient canvas, made once per colour and size
-    // What the canvas shows: the settings it was drawn with (null: nothing known, draw it all)
-    // and how far the target reaches from its centre. A frame then paints over only the old
-    // target instead of the whole canvas: on a slow phone the whole canvas, every frame, is
-    // most of the page's work (bench/client.py).
+    // The settings the canvas was last drawn with (null: it shows nothing known): with the
+    // same settings and the target where it was, a frame is not drawn again.
     this.drawnWith = null;
-    this.drawnReach = 0;
     canvas.addEventListener("contextrestored", () => { this.drawnWith = null; });
   }
 
@@ -77,27 +71,14 @@ export class Renderer {
   draw(phase, s) {
     const { ctx, dpr, last } = this;
     const p = this.locate(phase, s);
-    const known = this.drawnWith === s;
-    if (known && p.x === last.x && p.y === last.y) return false;
+    if (this.drawnWith === s && p.x === last.x && p.y === last.y) return false;
+    this.drawnWith = s;
     const r = this.radius(s);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = s.background;
-    if (known) {
-      // On whole device pixels: a rectangle's smoothed edge, painted again and again, would
-      // drift from the background by a shade at a time and leave the target's trail.
-      const reach = this.drawnReach + EDGE_MARGIN;
-      const x0 = Math.floor((last.x - reach) * dpr) / dpr;
-      const y0 = Math.floor((last.y - reach) * dpr) / dpr;
-      const x1 = Math.ceil((last.x + reach) * dpr) / dpr;
-      const y1 = Math.ceil((last.y + reach) * dpr) / dpr;
-      ctx.fillRect(x0, y0, x1 - x0, y1 - y0);
-    } else {
-      ctx.fillRect(0, 0, this.canvas.width / dpr, this.canvas.height / dpr); // every pixel
-    }
+    ctx.fillRect(0, 0, this.canvas.width / dpr, this.canvas.height / dpr); // every pixel
     last.x = p.x;
     last.y = p.y;
-    this.drawnWith = s;
-    this.drawnReach = s.shape === "glow" ? GLOW_REACH * r : r;
     ctx.fillStyle = s.colour;
     switch (s.shape) {
       case "square":

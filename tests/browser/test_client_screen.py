@@ -83,8 +83,9 @@ NOT_BACKGROUND = """([bg]) => new Promise((resolve) => requestAnimationFrame(() 
 
 @pytest.mark.parametrize("shape", ["circle", "square", "star", "glow"])
 def test_the_moving_target_leaves_nothing_behind(browser, panel, join_url, shape):
-    """Each frame paints over only where the target was: nothing of it may stay behind, not
-    a shade, also where CSS pixels fall between device pixels."""
+    """Nothing of the target stays behind it, not a shade, also where CSS pixels fall between
+    device pixels (the whole canvas is painted again each frame: a frame that paints over only
+    where the target was must keep it so)."""
     ctx = browser.new_context(viewport={"width": 900, "height": 600}, device_scale_factor=2.625)
     page = ctx.new_page()
     follow_link(page, join_url)
