@@ -24,8 +24,8 @@ up), with a fake camera and microphone so the video call is on during the sets. 
   offered in that time (the set's duration times display_hz); the CPU slowed 4 and 6 times.
   frames_delivered_pct_1x: the same set with the CPU not slowed, the baseline of this run (on a
   shared, busy machine it is below 100 too).
-- long_tasks_4x (and long_tasks_6x): main-thread tasks over 50 ms (PerformanceObserver
-  "longtask") during the set; long_task_ms_max_4x, the longest.
+- long_tasks_4x (and _1x, _6x): main-thread tasks over 50 ms (PerformanceObserver "longtask")
+  during the set; long_task_ms_max_4x, the longest.
 - cpu_pct (at 4x), cpu_pct_1x, cpu_pct_6x: the CPU time of the client page's renderer process
   (all its threads; DevTools Performance.getMetrics ProcessTime) over the set's wall time, in %
   of one core of this machine.
@@ -274,6 +274,7 @@ def measure(server, with_urls: bool) -> dict:
         "frames_delivered_pct_1x": round(at1["frames_pct"], 2),
         "frames_delivered_pct_4x": round(at4["frames_pct"], 2),
         "frames_delivered_pct_6x": round(at6["frames_pct"], 2),
+        "long_tasks_1x": at1["long_tasks"],
         "long_tasks_4x": at4["long_tasks"],
         "long_task_ms_max_4x": round(at4["long_task_ms_max"]),
         "long_tasks_6x": at6["long_tasks"],
