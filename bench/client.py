@@ -170,7 +170,7 @@ def first_frame(page) -> float:
 
 
 def open_as_client(page, link: str) -> float:
-    """Open the join link, press Continue as soon as it works; the welcome page's load time."""
+    """Open the join link, read the welcome page READ_S, press Continue; its load time."""
     page.goto(link, wait_until="load", timeout=60_000)
     welcome_ms = page.evaluate("() => performance.getEntriesByType('navigation')[0].loadEventEnd")
     page.wait_for_timeout(READ_S * 1000)
