@@ -62,6 +62,7 @@ format: setup
 
 bench: setup chromium
 	$(PY) bench/sync.py
+	$(PY) bench/client.py
 	$(PY) bench/disconnects.py
 	$(PY) bench/relay.py
 	$(PY) bench/relay.py --scaling

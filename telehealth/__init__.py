@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # must come before live.init_app binds Flask-SocketIO.
     from . import (
         admin,
+        assets,
         auth,
         backup,
         cli,
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     web.init_app(app)  # before live: the Socket.IO middleware wraps what web put in place
+    assets.init_app(app)
     live.init_app(app)
     staff.init_app(app)
     app.register_blueprint(auth.bp)

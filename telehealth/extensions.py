@@ -5,6 +5,7 @@ import sqlite3
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -36,6 +37,7 @@ csrf = CSRFProtect()
 socketio = SocketIO()
 limiter = Limiter(key_func=get_remote_address)
 babel = Babel()
+compress = Compress()
 
 
 @sa.event.listens_for(sa.engine.Engine, "connect")

@@ -170,13 +170,14 @@ def refuse_nul() -> None:
 
 
 def secure_headers(response: Response) -> Response:
-    """Strict CSP, no framing, no referrer; pages (which may show clinical content) uncached."""
+    """Strict CSP, no framing, no referrer; pages (which may show clinical content) uncached,
+    static files cached as telehealth/assets.py says."""
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Permissions-Policy"] = "geolocation=(), payment=()"
-    if response.mimetype != "text/css" and "javascript" not in response.mimetype:
+    if request.endpoint != "static" or response.status_code >= 400:
         response.headers["Cache-Control"] = "no-store"
     return response
 

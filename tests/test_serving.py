@@ -239,3 +239,32 @@ def test_a_therapists_quick_changes_land_in_the_order_made(tmp_path, pg_schema):
     first_rev = seen[0][0]
     assert [rev for rev, _ in seen] == list(range(first_rev, first_rev + len(sent) + 1))
     assert [settings["speed_pps"] for _, settings in seen[1:]] == sent
+
+
+def test_the_served_app_compresses_static_files_and_leaves_socketio_alone(tmp_path):
+    """On eventlet, as served: a page's static file comes compressed and kept a year; the
+    Socket.IO transport (Engine.IO's own, before Flask) is not touched by the compression."""
+    import re
+    import urllib.request
+    import zlib
+
+    server = Server(tmp_path).start()
+    try:
+        with urllib.request.urlopen(server.url + "/login", timeout=10) as reply:
+            page = reply.read().decode()
+        css = re.search(r'href="(/static/v/[0-9a-f]{12}/css/app\.css)"', page).group(1)
+        asked = urllib.request.Request(server.url + css, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(asked, timeout=10) as reply:
+            assert reply.headers["Content-Encoding"] == "gzip"
+            assert reply.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+            body = zlib.decompress(reply.read(), 16 + zlib.MAX_WBITS)
+        assert body == (ROOT / "static/css/app.css").read_bytes()
+        polling = urllib.request.Request(
+            server.url + "/socket.io/?EIO=4&transport=polling",
+            headers={"Accept-Encoding": "br, gzip", "Origin": server.url},
+        )
+        with urllib.request.urlopen(polling, timeout=10) as reply:
+            assert reply.headers.get("Content-Encoding") is None
+            assert reply.read().startswith(b"0{")  # Engine.IO's open packet, as sent
+    finally:
+        server.stop()

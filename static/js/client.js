@@ -139,8 +139,11 @@ socket.on("stim:client_paused", () => say(t("room.paused_by_you"), "warning"));
 /** The moving flag drives the layout (a smaller video) and the Pause button. */
 function showMoving() {
   const moving = Boolean(current) && isMoving(current, clock.now());
-  document.body.dataset.moving = String(moving);
-  pauseButton.disabled = !moving;
+  // written only when it changes: every write restyles the page, four times a second
+  if (document.body.dataset.moving !== String(moving)) {
+    document.body.dataset.moving = String(moving);
+    pauseButton.disabled = !moving;
+  }
   showTask();
 }
 

@@ -21,6 +21,10 @@ export class Renderer {
     this.pos = { x: 0, y: 0 };
     this.last = { x: 0, y: 0 }; // where the target was drawn, in CSS pixels (for tests and tools)
     this.glowCache = new Map(); // colour -> gradient canvas, made once per colour and size
+    // The settings the canvas was last drawn with (null: it shows nothing known): with the
+    // same settings and the target where it was, a frame is not drawn again.
+    this.drawnWith = null;
+    canvas.addEventListener("contextrestored", () => { this.drawnWith = null; });
   }
 
   /** Match the backing store to the element's size and the device pixel ratio (crisp on HiDPI). */
@@ -33,6 +37,9 @@ export class Renderer {
       this.canvas.width = w;
       this.canvas.height = h;
       this.glowCache.clear();
+    }
+    if (rect.width !== this.width || rect.height !== this.height || dpr !== this.dpr) {
+      this.drawnWith = null; // cleared, or the target would be placed elsewhere
     }
     this.width = rect.width;
     this.height = rect.height;
@@ -60,15 +67,18 @@ export class Renderer {
     return (Math.min(this.width, this.height) * s.size) / 2;
   }
 
+  /** Draw the target at `phase`; false when the canvas already shows exactly that. */
   draw(phase, s) {
-    const { ctx, dpr } = this;
+    const { ctx, dpr, last } = this;
+    const p = this.locate(phase, s);
+    if (this.drawnWith === s && p.x === last.x && p.y === last.y) return false;
+    this.drawnWith = s;
+    const r = this.radius(s);
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = s.background;
-    ctx.fillRect(0, 0, this.width, this.height);
-    const p = this.locate(phase, s);
-    const r = this.radius(s);
-    this.last.x = p.x;
-    this.last.y = p.y;
+    ctx.fillRect(0, 0, this.canvas.width / dpr, this.canvas.height / dpr); // every pixel
+    last.x = p.x;
+    last.y = p.y;
     ctx.fillStyle = s.colour;
     switch (s.shape) {
       case "square":
@@ -85,6 +95,7 @@ export class Renderer {
         ctx.arc(p.x, p.y, r, 0, Math.PI * 2);
         ctx.fill();
     }
+    return true;
   }
 
   star(x, y, r) {

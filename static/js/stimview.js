@@ -70,8 +70,8 @@ export class StimView {
     const { state } = this;
     if (!state) return;
     this.phase = this.phaseNow(this.clock.now());
-    this.renderer.draw(this.phase, state.settings);
-    this.frames += 1;
+    // a target at rest is not drawn again: the canvas already shows it
+    if (this.renderer.draw(this.phase, state.settings)) this.frames += 1;
     if (state.rev !== this.appliedRev) {
       this.appliedRev = state.rev;
       if (this.onApplied) this.onApplied(state.rev);

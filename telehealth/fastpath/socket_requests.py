@@ -1,5 +1,6 @@
-"""Replaces two pieces of Flask's request machinery that socket events paid for without using
-them (URL matching, decoding the cookie again); bench/relay.py shows why.
+"""Replaces pieces of Flask's request machinery that socket events and static files paid for
+without using them (URL matching, decoding the cookie again; the cookie on a static file);
+bench/relay.py and bench/client.py show why.
 
 Flask-SocketIO runs each event in a request context built from the connection's handshake.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Request
+from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.routing import MapAdapter
 
@@ -43,3 +44,12 @@ class SessionInterface(SecureCookieSessionInterface):
         if "saved_session" in request.environ:
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        """A static file leaves the cookie alone: Flask-Login looks into the session after
+        every request, and Flask then answers ``Vary: Cookie``, so a browser's copy of a file
+        kept for a year no longer served once the cookie changed (the welcome page's
+        stylesheet, on the room's page), and a shared cache must never keep a cookie."""
+        if request.endpoint == "static":
+            return
+        super().save_session(app, session, response)

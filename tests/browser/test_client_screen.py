@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.harness import follow_link, make_link, open_panel
+from tests.browser.harness import follow_link, make_link, open_panel, pass_checks
 
 
 @pytest.fixture(scope="module")
@@ -61,4 +61,48 @@ def test_the_canvas_follows_a_resize_and_a_rotation(browser, join_url):
     # the whole height, and the width the dock beside it leaves
     assert size["cssH"] == 390 and size["cssW"] == 844 - dock["width"] > 844 / 2
     assert (size["w"], size["h"]) == (round(2 * size["cssW"]), 780)
+    ctx.close()
+
+
+# Where the canvas is not the background (CSS px): the target, and anything left behind by it.
+NOT_BACKGROUND = """([bg]) => new Promise((resolve) => requestAnimationFrame(() => {
+  const c = document.getElementById("stage");
+  const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  const dpr = c.width / c.getBoundingClientRect().width;
+  let x0 = Infinity, y0 = Infinity, x1 = -1, y1 = -1;
+  for (let p = 0, px = 0; p < d.length; p += 4, px += 1) {
+    if (d[p] !== bg[0] || d[p + 1] !== bg[1] || d[p + 2] !== bg[2]) {
+      const x = px % c.width, y = Math.floor(px / c.width);
+      x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    }
+  }
+  const r = c.getBoundingClientRect();
+  resolve({ w: (x1 - x0 + 1) / dpr, h: (y1 - y0 + 1) / dpr, side: Math.min(r.width, r.height) });
+}))"""
+
+
+@pytest.mark.parametrize("shape", ["circle", "square", "star", "glow"])
+def test_the_moving_target_leaves_nothing_behind(browser, panel, join_url, shape):
+    """Nothing of the target stays behind it, not a shade, also where CSS pixels fall between
+    device pixels (the whole canvas is painted again each frame: a frame that paints over only
+    where the target was must keep it so)."""
+    ctx = browser.new_context(viewport={"width": 900, "height": 600}, device_scale_factor=2.625)
+    page = ctx.new_page()
+    follow_link(page, join_url)
+    page.wait_for_selector("#connection[data-status=connected]", state="attached")
+    pass_checks(page)
+    panel.select_option("#c-shape", shape)
+    panel.select_option("#c-pattern", "figure8")
+    panel.fill("#c-set_passes", "0")  # until stopped
+    panel.locator("#c-speed_pps").fill("4")
+    panel.click("#start")
+    page.wait_for_selector("body[data-moving=true]")
+    reach = 1.5 if shape == "glow" else 1.0  # the glow's halo, in target radii
+    for _ in range(8):
+        page.wait_for_timeout(120)
+        box = page.evaluate(NOT_BACKGROUND, [[0x10, 0x18, 0x20]])  # the default background
+        diameter = 2 * reach * box["side"] * 0.05 / 2  # the default size: 5% of the short side
+        assert 0 < box["w"] <= diameter + 2 and 0 < box["h"] <= diameter + 2, (box, diameter)
+    panel.click("#stop")
+    panel.wait_for_selector("#run-state[data-state=stopped]")
     ctx.close()
