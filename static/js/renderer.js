@@ -14,7 +14,8 @@ const GLOW_REACH = 1.5;
 export class Renderer {
   constructor(canvas) {
     this.canvas = canvas;
-    this.ctx = canvas.getContext("2d", { alpha: false });
+    // null in a browser without 2D canvas: nothing is drawn (the page says so, features.js)
+    this.ctx = typeof canvas.getContext === "function" ? canvas.getContext("2d", { alpha: false }) : null;
     this.width = 0; // CSS pixels
     this.height = 0;
     this.dpr = 1;
@@ -62,6 +63,7 @@ export class Renderer {
 
   draw(phase, s) {
     const { ctx, dpr } = this;
+    if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.fillStyle = s.background;
     ctx.fillRect(0, 0, this.width, this.height);
