@@ -21,6 +21,7 @@ export function setupFullscreen(button, help, { onChange = () => {} } = {}) {
 
   function showHelp(show) {
     help.hidden = !show;
+    document.body.dataset.help = String(show); // the dock gives the steps more room
     button.setAttribute("aria-expanded", String(show));
     if (show) help.focus();
     onChange();
