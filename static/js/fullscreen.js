@@ -33,10 +33,8 @@ export function setupFullscreen(button, help, { onChange = () => {} } = {}) {
     else onChange();
   }
 
-  if (!kind) {
-    button.setAttribute("aria-controls", help.id);
-    button.setAttribute("aria-expanded", "false");
-  }
+  button.setAttribute("aria-controls", help.id);
+  if (!kind) button.setAttribute("aria-expanded", "false");
   button.addEventListener("click", async () => {
     if (!kind) {
       showHelp(help.hidden);
@@ -55,5 +53,7 @@ export function setupFullscreen(button, help, { onChange = () => {} } = {}) {
   });
   document.addEventListener("fullscreenchange", update);
   document.addEventListener("webkitfullscreenchange", update);
+  // older Safari tells of a refusal by an event only
+  document.addEventListener("webkitfullscreenerror", () => showHelp(true));
   update();
 }
