@@ -28,7 +28,9 @@ PRESENCE = {
     "height": 844,
     "visible": True,
     "fullscreen": False,
-    "sound": True,
+    "sound": "on",
+    "wake_lock": "refused",
+    "missing": ["fullscreen"],
     "rtt_ms": 3.2,
     "phase": "session",
     "layout": {

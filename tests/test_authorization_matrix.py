@@ -43,6 +43,8 @@ HTTP = {
     ("GET", "/join/not-a-real-token"): (404, 404, 404, 404, 404, 404),
     ("POST", "/join/not-a-real-token"): (404, 404, 404, 404, 404, 404),
     ("GET", "/room"): (403, OK, OK, 403, 403, 403),
+    # the client web app's manifest: names nobody, opens the room (fetched without cookies)
+    ("GET", "/client.webmanifest"): (OK, OK, OK, OK, OK, OK),
     ("GET", "/account"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
     ("POST", "/account"): (LOGIN, LOGIN, LOGIN, MOVED, MOVED, MOVED),
     ("GET", "/account/password"): (LOGIN, LOGIN, LOGIN, OK, OK, OK),
@@ -152,7 +154,9 @@ PAYLOADS = {
         "height": 600,
         "visible": True,
         "fullscreen": False,
-        "sound": True,
+        "sound": "on",
+        "wake_lock": "on",
+        "missing": [],
         "rtt_ms": 12.5,
         "phase": "session",
         "layout": {

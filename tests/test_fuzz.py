@@ -57,7 +57,8 @@ json_values = st.recursive(
 field_names = st.sampled_from(
     [
         *stimulation.SCHEMA,
-        *("width", "height", "visible", "fullscreen", "sound", "t", "x" * 100),
+        *("width", "height", "visible", "fullscreen", "sound", "wake_lock", "missing"),
+        *("t", "x" * 100),
         *("kind", "value", "id", "prompt_id", "rtt_ms", "rev"),
         *("sdp", "n", "candidate", "sdpMid", "sdpMLineIndex", "enabled"),
         *("seizures", "migraine", "vestibular", "eye", "result"),

@@ -5,13 +5,25 @@
 // candidates carry the n they belong to, and signalling messages are handled one at a time,
 // so a late message from an older negotiation can never be applied to a newer connection.
 
+import { canCall } from "./features.js";
 import { t } from "./i18n.js";
 
 /** How often the panel reads the call's stats. */
 export const STATS_EVERY_MS = 2000;
 
+/** What join() throws in a browser that cannot make the call (features.js canCall). */
+export class CallUnsupported extends Error {
+  constructor() {
+    super("This browser cannot make video calls.");
+    this.name = "CallUnsupported";
+  }
+}
+
 /** The words to show for a getUserMedia failure. */
 export function mediaErrorMessage(err) {
+  if (err instanceof CallUnsupported) {
+    return t("call.error.unsupported");
+  }
   if (err && err.name === "NotAllowedError") {
     return t("call.error.not_allowed");
   }
@@ -64,6 +76,7 @@ export class Call {
    * again while a connection is open, it sends the newly chosen devices on that connection.
    */
   async join({ audioId = null, videoId = null } = {}) {
+    if (!canCall()) throw new CallUnsupported();
     const stream = await navigator.mediaDevices.getUserMedia(mediaConstraints({ audioId, videoId }));
     if (this.stream) this.stream.getTracks().forEach((t) => t.stop());
     this.stream = stream;
@@ -208,7 +221,8 @@ export class Call {
 
   /** The microphones and cameras the browser lists (their labels only after permission). */
   static async devices() {
-    const all = await navigator.mediaDevices.enumerateDevices();
+    const media = navigator.mediaDevices;
+    const all = media && typeof media.enumerateDevices === "function" ? await media.enumerateDevices() : [];
     return {
       audio: all.filter((d) => d.kind === "audioinput"),
       video: all.filter((d) => d.kind === "videoinput"),

@@ -1,7 +1,8 @@
 // The call's part of both pages: join, leave, mute, camera and device choice; shown while the
 // video is on for the session; after a reload, back in the call by itself if it was in it.
 
-import { Call, cameraAllowed, mediaErrorMessage } from "./call.js";
+import { Call, CallUnsupported, cameraAllowed, mediaErrorMessage } from "./call.js";
+import { canCall } from "./features.js";
 import { t } from "./i18n.js";
 
 /** Wire the call part `root` of a page; `onEnabled(enabled)` hears the session's video switch. */
@@ -35,6 +36,12 @@ export function setupCallControls(root, socket, { role, onEnabled = () => {}, on
   }
 
   joinButton.addEventListener("click", join);
+  if (!canCall()) { // say so once, and go on without the call
+    $("error").textContent = mediaErrorMessage(new CallUnsupported());
+    $("error").hidden = false;
+    joinButton.hidden = true;
+    root.dataset.callState = "unsupported";
+  }
   $("leave").addEventListener("click", () => { call.leave(); inCall(); });
   setupToggle($("mute"), [t("call.mute"), t("call.unmute")], (muted) => call.setMuted(muted));
   setupToggle($("camera"), [t("call.camera_off"), t("call.camera_on")], (off) => call.setCameraOff(off));

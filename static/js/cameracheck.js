@@ -1,8 +1,9 @@
 // The camera and microphone step: the devices by name, a live preview, and a clear choice to
 // join with video or without. The preview is stopped on leaving; the call asks again itself.
 
-import { mediaConstraints, mediaErrorMessage } from "./call.js";
+import { CallUnsupported, mediaConstraints, mediaErrorMessage } from "./call.js";
 import { fillDevices } from "./callui.js";
+import { canCall } from "./features.js";
 
 /** The chosen devices' ids from a live stream (what the browser picked when none was chosen). */
 function devicesOf(stream) {
@@ -66,6 +67,11 @@ export function cameraStep(card, signal) {
   $("error").hidden = true;
   $("on").hidden = false;
   $("join").hidden = true;
+  if (!canCall()) { // no video call in this browser: say so; the way on is without video
+    $("error").textContent = mediaErrorMessage(new CallUnsupported());
+    $("error").hidden = false;
+    $("on").hidden = true;
+  }
   return new Promise((resolve) => {
     const leave = (answer) => {
       left = true;

@@ -1,21 +1,26 @@
 // The client's page: the target on its stage, tones after the client enables sound, and the
 // dock beside the stage (notices, the question, the video, Pause). The page is in one phase at a
 // time (body[data-phase]): "checks" (checks.js, before any stimulation), "session", "waiting"
-// (the waiting room) or "ended".
+// (the waiting room) or "ended". What the browser lacks is checked first (features.js): the
+// page says so in words and goes on without that part.
 
 import { ToneScheduler } from "./audio.js";
 import { setupCallTile } from "./calltile.js";
 import { runChecks } from "./checks.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
+import { missingFeatures } from "./features.js";
+import { onWholeScreen, setupFullscreen } from "./fullscreen.js";
 import { HapticScheduler, setupTactileButton } from "./haptics.js";
 import { t } from "./i18n.js";
 import { isMoving } from "./motion.js";
 import { setupQuestion } from "./question.js";
 import { StimView } from "./stimview.js";
+import { setupWakeLock } from "./wakelock.js";
 
 const canvas = document.getElementById("stage");
 const soundButton = document.getElementById("enable-sound");
+const soundProblem = document.getElementById("sound-problem");
 const fullButton = document.getElementById("fullscreen");
 const pauseButton = document.getElementById("pause");
 const indicator = document.getElementById("connection");
@@ -33,9 +38,11 @@ let view = null;
 let tones = null;
 let haptics = null; // the tactile channel, where the device has one
 let call = null;
-let wakeLock = null;
 let current = null; // the room's state as last received
 let taskText = null; // the dual-attention task to show while a set runs (task:state)
+const missing = missingFeatures(); // what this browser cannot do, for the therapist
+// The screen stays on through the session, asked for in the client's taps (wakelock.js).
+const wakeLock = setupWakeLock({ onChange: () => tellPresence() });
 
 /** Show one phase of the page; focus its heading so a screen reader says where it is. */
 function setPhase(phase) {
@@ -47,6 +54,7 @@ function setPhase(phase) {
   const heading = document.querySelector(`#${phase} h1`);
   if (heading) heading.focus();
   if (phase === "session") view.renderer.resize();
+  wakeLock.want(phase !== "ended");
   tellPresence();
 }
 
@@ -75,7 +83,7 @@ const socket = connect({ role: "client" }, {
     if (state.running && !wasMoving && notice.dataset.kind === "warning") say("");
     showMoving();
     showTurnHint();
-    keepAwake(state.running);
+    if (state.running) wakeLock.ask(); // granted here where the browser allows it, else at a tap
   },
   status(status) {
     indicator.dataset.status = status;
@@ -108,7 +116,7 @@ view = new StimView(canvas, clock, {
     if (socket.connected) socket.emit("stim:applied", { rev });
   },
 });
-tones = new ToneScheduler(clock);
+tones = new ToneScheduler(clock, { onStatus: showSound });
 // The tactile channel; the therapist is told its channels with the presence.
 haptics = new HapticScheduler(clock, { onTactileChange: () => tellPresence() });
 setupTactileButton(document.getElementById("tactile"), haptics);
@@ -198,8 +206,10 @@ function tellPresence() {
     width: Math.max(1, Math.round(window.innerWidth)),
     height: Math.max(1, Math.round(window.innerHeight)),
     visible: document.visibilityState === "visible",
-    fullscreen: Boolean(document.fullscreenElement),
-    sound: tones.enabled,
+    fullscreen: onWholeScreen(),
+    sound: tones.status,
+    wake_lock: wakeLock.status,
+    missing,
     rtt_ms: clock.rttMs,
     tactile: haptics ? haptics.channels() : [],
     phase: document.body.dataset.phase,
@@ -221,39 +231,31 @@ function onResize() {
 window.addEventListener("resize", onResize);
 document.addEventListener("visibilitychange", tellPresence);
 
+/** The sound's state on the page: the button while it is not on, and words when it failed. */
+function showSound() {
+  const status = tones.status;
+  soundButton.hidden = status === "on" || status === "unsupported";
+  const problem = { failed: "room.sound_failed", unsupported: "room.sound_unsupported" }[status];
+  const text = problem ? t(problem, { button: soundButton.textContent.trim() }) : "";
+  if (soundProblem.textContent !== text) soundProblem.textContent = text;
+  soundProblem.hidden = !text;
+  document.body.dataset.sound = status;
+  onResize();
+}
+
 soundButton.addEventListener("click", async () => {
-  await tones.enable();
-  soundButton.hidden = tones.enabled;
-  document.body.dataset.sound = tones.enabled ? "on" : "off";
-  tellPresence();
+  if (soundButton.getAttribute("aria-busy") === "true") return; // a start is under way
+  soundButton.setAttribute("aria-busy", "true");
+  await tones.enable(); // within a few seconds: on, or failed with words on what to do
+  soundButton.removeAttribute("aria-busy");
+  showSound();
 });
 
-fullButton.addEventListener("click", async () => {
-  try {
-    await document.documentElement.requestFullscreen({ navigationUI: "hide" });
-  } catch {
-    // full screen refused (iOS Safari): the page is already as large as it can be
-  }
-});
-
-document.addEventListener("fullscreenchange", () => {
-  fullButton.hidden = Boolean(document.fullscreenElement);
-  tellPresence();
-});
-
-async function keepAwake(running) {
-  // Keep the screen on while stimulation runs, where the browser supports the Wake Lock API.
-  if (!("wakeLock" in navigator)) return;
-  try {
-    if (running && !wakeLock) {
-      wakeLock = await navigator.wakeLock.request("screen");
-      wakeLock.addEventListener("release", () => { wakeLock = null; });
-    } else if (!running && wakeLock) {
-      await wakeLock.release();
-    }
-  } catch {
-    wakeLock = null;
-  }
+setupFullscreen(fullButton, document.getElementById("home-screen-help"), { onChange: onResize });
+if (missing.includes("canvas")) {
+  const problem = document.getElementById("browser-problem");
+  problem.textContent = t("room.no_canvas");
+  problem.hidden = false;
 }
 
 setupQuestion(questionForm, socket, {
@@ -264,6 +266,7 @@ setupQuestion(questionForm, socket, {
 });
 call = setupCallTile(tile, socket, document.getElementById("tile-show"), { onChange: onResize });
 document.body.dataset.phase = "checks"; // until the checks (below) are done
+wakeLock.want(true);
 
 // The checks before any stimulation (checks.js), once the page is in the room (not waiting).
 socket.once("stim:state", async () => {
@@ -278,8 +281,7 @@ socket.once("stim:state", async () => {
       if (document.body.dataset.phase !== "ended") setPhase(step === "done" ? "session" : "checks");
     },
   });
-  soundButton.hidden = tones.enabled;
-  document.body.dataset.sound = tones.enabled ? "on" : "off";
+  showSound();
   if (current && document.body.dataset.phase === "session") {
     tones.setState(current);
     haptics.setState(current);

@@ -6,6 +6,9 @@ export const lang = document.documentElement.lang || "en";
 
 let catalogue = null;
 
+// Object.hasOwn is missing in Safari before 15.4
+const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+
 function messages() {
   if (catalogue === null) {
     try {
@@ -24,10 +27,10 @@ function messages() {
  */
 export function t(key, vars = {}) {
   try {
-    const found = Object.hasOwn(messages(), key) ? messages()[key] : null;
+    const found = hasOwn(messages(), key) ? messages()[key] : null;
     const text = typeof found === "string" ? found : String(key);
     return text.replace(/\{(\w+)\}/g, (whole, name) =>
-      vars && Object.hasOwn(vars, name) ? String(vars[name]) : whole);
+      vars && hasOwn(vars, name) ? String(vars[name]) : whole);
   } catch {
     return typeof key === "string" ? key : ""; // a value that cannot become text
   }

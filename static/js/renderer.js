@@ -14,7 +14,8 @@ const GLOW_REACH = 1.5;
 export class Renderer {
   constructor(canvas) {
     this.canvas = canvas;
-    this.ctx = canvas.getContext("2d", { alpha: false });
+    // null in a browser without 2D canvas: nothing is drawn (the page says so, features.js)
+    this.ctx = typeof canvas.getContext === "function" ? canvas.getContext("2d", { alpha: false }) : null;
     this.width = 0; // CSS pixels
     this.height = 0;
     this.dpr = 1;
@@ -70,6 +71,7 @@ export class Renderer {
   /** Draw the target at `phase`; false when the canvas already shows exactly that. */
   draw(phase, s) {
     const { ctx, dpr, last } = this;
+    if (!ctx) return false; // a browser that cannot draw (features.js says so)
     const p = this.locate(phase, s);
     if (this.drawnWith === s && p.x === last.x && p.y === last.y) return false;
     this.drawnWith = s;

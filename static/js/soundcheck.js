@@ -1,5 +1,7 @@
 // The sound check with left and right: a tone on the left, then one on the right; the client
-// taps where each came from, and hears in plain words what to fix when stereo is wrong.
+// taps where each came from, and hears in plain words what to fix when stereo is wrong. When
+// the sound does not start at all (no audio output, no Web Audio), the client is told what to
+// do and can try again or go on without sound.
 
 const LEFT = -1;
 const RIGHT = 1;
@@ -23,7 +25,7 @@ export function classify(first, second) {
 export function soundStep(card, { tones, report }) {
   const $ = (name) => card.querySelector(`[data-sound=${name}]`);
   const prompt = card.querySelector(".check-prompt");
-  const parts = { intro: $("intro"), ask: $("ask"), result: $("result") };
+  const parts = { intro: $("intro"), ask: $("ask"), result: $("result"), failed: $("failed") };
   let answers = [];
 
   function showPart(name) {
@@ -34,14 +36,22 @@ export function soundStep(card, { tones, report }) {
     return answers.length === 0 ? LEFT : RIGHT;
   }
 
-  async function play() {
+  async function play(event) {
     answers = [];
-    try {
-      await tones.enable(); // a press is a user gesture: the page's sound may start now
-    } catch {
-      // no sound on this device: the client will answer that they heard nothing
-    }
-    askNext();
+    const button = event && event.currentTarget;
+    if (button) button.disabled = true; // one start at a time (it may take a few seconds)
+    const status = await tones.enable(); // a press is a user gesture: the sound may start now
+    if (button) button.disabled = false;
+    if (status === "on") askNext();
+    else showFailed(status);
+  }
+
+  /** The sound did not start ("failed": try again) or cannot ("unsupported"): say what to do. */
+  function showFailed(status) {
+    for (const why of card.querySelectorAll("[data-why]")) why.hidden = why.dataset.why !== status;
+    $("start-again").hidden = status !== "failed";
+    showPart("failed");
+    card.querySelector(`[data-why=${status}]`).focus();
   }
 
   function askNext() {
@@ -68,12 +78,14 @@ export function soundStep(card, { tones, report }) {
     showPart("intro");
     $("play").onclick = play;
     $("retry").onclick = play;
+    $("start-again").onclick = play;
     $("again").onclick = () => tones.playTestTone(side());
     $("skip").onclick = () => {
       result = "none";
       report(result);
       done();
     };
+    $("without").onclick = $("skip").onclick;
     for (const button of card.querySelectorAll("[data-answer]")) {
       button.onclick = () => {
         answers.push(button.dataset.answer);

@@ -7,6 +7,7 @@
 // is made up over BLEND_MS instead, easing in and out; a large one (a new set starting from
 // the centre, a page that was offline) is shown at once.
 
+import { nextFrame } from "./features.js";
 import { phaseAt } from "./motion.js";
 import { Renderer } from "./renderer.js";
 
@@ -37,7 +38,7 @@ export class StimView {
     window.addEventListener("resize", this.onResize);
     window.addEventListener("orientationchange", this.onResize);
     this.renderer.resize();
-    requestAnimationFrame(this.frame);
+    nextFrame(this.frame);
   }
 
   setState(state) {
@@ -66,9 +67,9 @@ export class StimView {
   }
 
   frame() {
-    requestAnimationFrame(this.frame);
+    nextFrame(this.frame);
     const { state } = this;
-    if (!state) return;
+    if (!state || !this.renderer.ctx) return; // nothing drawn: no rev is confirmed either
     this.phase = this.phaseNow(this.clock.now());
     // a target at rest is not drawn again: the canvas already shows it
     if (this.renderer.draw(this.phase, state.settings)) this.frames += 1;

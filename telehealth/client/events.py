@@ -21,14 +21,26 @@ PRESENCE_FIELDS = {
     "height": int,
     "visible": bool,
     "fullscreen": bool,
-    "sound": bool,
+    "sound": str,
+    "wake_lock": str,
+    "missing": list,
     "rtt_ms": float,
     "phase": str,
     "layout": dict,
     "tactile": list,
 }
-TACTILE = {"vibration", "gamepad"}  # the client's tactile channels that are on
-PHASES = {"checks", "waiting", "session", "ended"}
+# The fields that take one word of a fixed few: the page's phase, its sound, its wake lock.
+CHOICES = {
+    "phase": ("checks", "waiting", "session", "ended"),
+    # on; off (not started, or stopped by the browser); failed (did not start in time);
+    # unsupported (no Web Audio)
+    "sound": ("on", "off", "failed", "unsupported"),
+    # on (the screen is kept on); off; refused (asked for, the browser said no); unsupported
+    "wake_lock": ("on", "off", "refused", "unsupported"),
+}
+# The fields that list some words of a fixed set, each once: the client's tactile channels that
+# are on, and what the client's browser cannot do (no canvas, no full screen, no video call).
+SUBSETS = {"tactile": ("gamepad", "vibration"), "missing": ("canvas", "fullscreen", "video")}
 # Where the parts of the client's screen are, for the therapist's mirror: [x, y, width, height]
 # in CSS pixels, or null when that part is not on screen.
 LAYOUT_PARTS = {"stage", "dock", "video", "question", "task"}
@@ -45,19 +57,21 @@ def validate_presence(payload: Any) -> dict[str, Any]:
     clean = dict(payload)
     for name, kind in PRESENCE_FIELDS.items():
         value = payload[name]
-        if name == "phase":
-            if value not in PHASES:
-                raise EventError("invalid_value", f"phase must be one of: {', '.join(PHASES)}.")
+        if name in CHOICES:
+            if not isinstance(value, str) or value not in CHOICES[name]:
+                raise EventError(
+                    "invalid_value", f"{name} must be one of: {', '.join(CHOICES[name])}."
+                )
         elif name == "layout":
             clean[name] = _layout(value)
-        elif name == "tactile":
+        elif name in SUBSETS:
             if (
                 not isinstance(value, list)
-                or not all(isinstance(v, str) and v in TACTILE for v in value)
+                or not all(isinstance(v, str) and v in SUBSETS[name] for v in value)
                 or len(set(value)) != len(value)
             ):
                 raise EventError(
-                    "invalid_value", f"tactile must list some of: {', '.join(sorted(TACTILE))}."
+                    "invalid_value", f"{name} must list some of: {', '.join(SUBSETS[name])}."
                 )
         elif kind is float:
             if value is None:
@@ -97,7 +111,8 @@ def _layout(value: Any) -> dict[str, list[int] | None]:
 
 @fast_event("presence:update", CLIENT)
 def on_presence_update(sid: str, session_id: int, payload: Any, app: Flask) -> dict[str, Any]:
-    """Client: its viewport, tab visibility, full screen and sound; relayed to the therapist."""
+    """Client: its viewport, visibility, full screen, sound, wake lock and what its browser
+    lacks; relayed to the therapist."""
     presence = validate_presence(payload)
     socketio.emit(
         "presence:state", {**presence, "connected": True}, to=session_room(session_id), skip_sid=sid

@@ -26,7 +26,19 @@ MESSAGES = {
     "room.therapist_back": lazy_gettext(
         "Your therapist is back. The set stays paused until you are both ready."
     ),
-    "room.sound_failed": lazy_gettext("The sound could not be turned on. Press the button again."),
+    "room.sound_failed": lazy_gettext(
+        "The sound did not start. Check that your device's sound is on and turned up, or"
+        " connect headphones, then press “{button}” again. Or carry on without sound and tell"
+        " your therapist."
+    ),
+    "room.sound_unsupported": lazy_gettext(
+        "This browser cannot play sound. The session goes on without it: your therapist can"
+        " see this."
+    ),
+    "room.no_canvas": lazy_gettext(
+        "This browser cannot show the moving shape. Tell your therapist, or open your link in"
+        " an up-to-date Safari, Chrome or Firefox."
+    ),
     # why the page ended (the reason of access:ended)
     "ended.link revoked": lazy_gettext(
         "Your therapist closed this link. Your camera and microphone are off."
@@ -62,6 +74,10 @@ MESSAGES = {
         "The camera or microphone is in use by another program. Close it and press Join again."
     ),
     "call.error.failed": lazy_gettext("The camera and microphone could not be started."),
+    "call.error.unsupported": lazy_gettext(
+        "This browser cannot make video calls. The session goes on without video: your"
+        " therapist can see this."
+    ),
 }
 
 

@@ -1,18 +1,23 @@
 """The welcome page and its join link exchange, the client's full-screen room, and the
-client's own page when either does not open (never the staff login nor a bare status code)."""
+client's own page when either does not open (never the staff login nor a bare status code);
+the web app manifest that lets a client add the room to the Home Screen."""
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
-from flask import current_app, redirect, render_template, request, session, url_for
+from flask import Response, current_app, redirect, render_template, request, session, url_for
 
 from .. import i18n
 from ..extensions import db
 from ..live.access import current_client_session
 from ..models import JoinLink, User, utcnow
 from ..staff import audit
-from . import bp
+from . import WEB_APP_COLOURS, bp
 from .devices import describe_device
+
+SHORT_NAME_MAX = 12  # what a Home Screen shows under an icon without cutting it
 
 
 @bp.route("/join/<token>", methods=["GET", "POST"])
@@ -89,6 +94,40 @@ def room():
         screening_needed=therapy_session.client.screened_at is None,
         video_enabled=therapy_session.video_enabled,
     )
+
+
+@bp.route("/client.webmanifest")
+def manifest() -> Response:
+    """The client's web app. A Home Screen launch opens the room, never a join link: no secret
+    lives in the icon, and the room lets in only a browser holding the client's cookie (else it
+    shows the page that asks for a link). Fetched without cookies, so it names nobody."""
+    name = current_app.config["PRACTICE_NAME"]
+    room = url_for("client.room")
+    body = {
+        "id": room,
+        "name": name,
+        "short_name": name if len(name) <= SHORT_NAME_MAX else name.split()[0][:SHORT_NAME_MAX],
+        "start_url": room,
+        "scope": room.rsplit("/", 1)[0] + "/",
+        "display": "fullscreen",
+        "background_color": WEB_APP_COLOURS["background"],
+        "theme_color": WEB_APP_COLOURS["theme"],
+        "icons": [
+            _icon("icon-192.png", 192),
+            _icon("icon-512.png", 512),
+            _icon("icon-512.png", 512, "maskable"),  # its picture keeps to the middle
+        ],
+    }
+    return Response(json.dumps(body), mimetype="application/manifest+json")
+
+
+def _icon(file: str, size: int, purpose: str = "any") -> dict[str, str]:
+    return {
+        "src": url_for("static", filename=f"icons/{file}"),
+        "sizes": f"{size}x{size}",
+        "type": "image/png",
+        "purpose": purpose,
+    }
 
 
 def problem(kind: str, status: int):

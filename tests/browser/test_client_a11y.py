@@ -1,6 +1,7 @@
 """axe-core on every state of the client's room (before a set, during one, with the question up,
-paused by the client, waiting to be let in, ended) at a phone held both ways and a desktop: no
-violation, and every control a touch target of at least 44 x 44 CSS pixels."""
+paused by the client, waiting to be let in, ended; and in a browser that lacks full screen, a
+working sound start and WebRTC) at a phone held both ways and a desktop: no violation, and every
+control a touch target of at least 44 x 44 CSS pixels."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pytest
 
 from .a11y import axe_violations
 from .harness import follow_link, make_link, open_panel, pass_checks
+from .stubs import HANGING_AUDIO, NO_FULLSCREEN, NO_RTC
 
 SIZES = {"phone": (390, 844), "phone-landscape": (844, 390), "desktop": (1440, 900)}
 
@@ -83,5 +85,34 @@ def test_the_waiting_page_is_accessible(media_browser, server):
     follow_link(client, make_link(panel))
     client.wait_for_selector("#waiting:not([hidden])")
     check_everywhere(client, "waiting")
+    ctx.close()
+    client_ctx.close()
+
+
+def test_the_states_of_a_browser_that_lacks_things_are_accessible(media_browser, server):
+    """iPhone Safari's Home Screen steps, the sound's failure words, the call tile's "no video"
+    words (stubs.py takes full screen, a working sound start and WebRTC away from Chromium)."""
+    ctx = media_browser.new_context(bypass_csp=True, viewport={"width": 1440, "height": 900})
+    panel = ctx.new_page()
+    open_panel(panel, server, "lacking-a11y@example.org")
+    client_ctx = media_browser.new_context(bypass_csp=True)
+    client_ctx.add_init_script(NO_FULLSCREEN + HANGING_AUDIO + NO_RTC)
+    client = client_ctx.new_page()
+    follow_link(client, make_link(panel))
+    client.wait_for_selector("#connection[data-status=connected]")
+    pass_checks(client)
+    client.wait_for_selector("#call [data-call=error]:visible")
+    check_everywhere(client, "no video")
+    client.click("#enable-sound")
+    client.wait_for_selector("#sound-problem", timeout=10000)
+    check_everywhere(client, "the sound failed")
+    client.click("#fullscreen")
+    client.wait_for_selector("#home-screen-help")
+    check_everywhere(client, "the Home Screen steps")
+    panel.wait_for_selector("#client-presence [data-ind=sound][data-ok=false]")
+    assert axe_violations(panel) == []  # the panel with the red, focusable indicators
+    panel.focus("#client-presence [data-ind=sound]")
+    bubble = panel.locator("#client-presence [data-ind=sound] .ind-words").bounding_box()
+    assert bubble["width"] > 100  # its words show on focus, not only to screen readers
     ctx.close()
     client_ctx.close()

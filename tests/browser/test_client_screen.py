@@ -1,10 +1,17 @@
-"""The client's screen in Chromium: crisp on high-DPI, right after resize and rotation."""
+"""The client's screen in Chromium: crisp on high-DPI, right after resize and rotation; full
+screen where the browser has it (standard or webkit-prefixed), and where it has none (iPhone
+Safari) the steps to add the page to the Home Screen."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
-from tests.browser.harness import follow_link, make_link, open_panel, pass_checks
+from tests.browser.a11y import axe_violations
+from tests.browser.harness import collect_errors, follow_link, make_link, open_panel, pass_checks
+from tests.browser.stubs import NO_FULLSCREEN, WEBKIT_FULLSCREEN_ONLY
 
 
 @pytest.fixture(scope="module")
@@ -105,4 +112,92 @@ def test_the_moving_target_leaves_nothing_behind(browser, panel, join_url, shape
         assert 0 < box["w"] <= diameter + 2 and 0 < box["h"] <= diameter + 2, (box, diameter)
     panel.click("#stop")
     panel.wait_for_selector("#run-state[data-state=stopped]")
+
+
+# Where the tests also keep their screenshots of the changed states, for a person to look at.
+SHOTS = os.environ.get("CLIENT_SHOTS")
+OVERLAP = """([a, b]) => {
+  const r = (sel) => document.querySelector(sel).getBoundingClientRect();
+  const x = r(a), y = r(b);
+  return x.left < y.right && y.left < x.right && x.top < y.bottom && y.top < x.bottom;
+}"""
+
+
+def shoot(page, tmp_path, name: str) -> None:
+    folder = Path(SHOTS) if SHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))
+
+
+def open_client(browser, join_url, script: str, size=(390, 844)):
+    ctx = browser.new_context(
+        viewport={"width": size[0], "height": size[1]},
+        is_mobile=True,
+        has_touch=True,
+        bypass_csp=True,  # axe-core arrives as an inline script
+    )
+    ctx.add_init_script(script)
+    page = ctx.new_page()
+    errors = collect_errors(page)
+    follow_link(page, join_url)
+    page.wait_for_selector("#connection[data-status=connected]")
+    pass_checks(page)
+    return ctx, page, errors
+
+
+def test_without_full_screen_the_button_shows_how_to_add_the_page_to_the_home_screen(
+    browser, panel, join_url, tmp_path
+):
+    ctx, client, errors = open_client(browser, join_url, NO_FULLSCREEN)
+    button = client.locator("#fullscreen")
+    assert button.is_visible() and button.get_attribute("aria-expanded") == "false"
+    panel.wait_for_selector("#client-presence [data-ind=fullscreen]:has-text('Home Screen')")
+    button.tap()
+    help_card = client.locator("#home-screen-help")
+    help_card.wait_for()
+    assert button.get_attribute("aria-expanded") == "true"
+    assert client.evaluate("document.activeElement.id") == "home-screen-help"
+    text = help_card.text_content()
+    assert "Share" in text and "Add to Home Screen" in text and "Home Screen" in text
+    for size, name in (
+        ((390, 844), "iphone-home-screen-steps"),
+        ((844, 390), "iphone-home-screen-steps-landscape"),
+    ):
+        client.set_viewport_size({"width": size[0], "height": size[1]})
+        client.wait_for_timeout(300)
+        assert not client.evaluate(OVERLAP, ["#home-screen-help", "#stage"])
+        assert axe_violations(client) == []
+        close = client.locator("#home-screen-help [data-help=close]").bounding_box()
+        assert close["width"] >= 44 and close["height"] >= 44
+        shoot(client, tmp_path, name)
+    client.click("#home-screen-help [data-help=close]")
+    assert help_card.is_hidden() and button.get_attribute("aria-expanded") == "false"
+    assert client.evaluate("document.activeElement.id") == "fullscreen"
+    assert not errors
+    ctx.close()
+
+
+def test_a_webkit_only_browser_goes_full_screen_with_the_prefixed_call(browser, panel, join_url):
+    ctx, client, errors = open_client(browser, join_url, WEBKIT_FULLSCREEN_ONLY, (844, 390))
+    client.click("#fullscreen")
+    client.wait_for_selector("#fullscreen", state="hidden")
+    assert client.evaluate("window.__webkitFullscreen") == 1
+    assert client.evaluate("document.webkitFullscreenElement === document.documentElement")
+    assert client.is_hidden("#home-screen-help")
+    panel.wait_for_selector("#client-presence [data-ind=fullscreen][data-ok=true]")
+    client.evaluate("document.webkitExitFullscreen()")
+    client.wait_for_selector("#fullscreen")  # out of full screen: the button is back
+    assert not errors
+    ctx.close()
+
+
+def test_a_page_opened_from_the_home_screen_needs_no_full_screen_button(browser, panel, join_url):
+    ctx, client, errors = open_client(
+        browser,
+        join_url,
+        NO_FULLSCREEN + "Object.defineProperty(navigator, 'standalone', { value: true });",
+    )
+    assert client.is_hidden("#fullscreen")
+    panel.wait_for_selector("#client-presence [data-ind=fullscreen][data-ok=true]")
+    assert not errors
     ctx.close()

@@ -1,5 +1,6 @@
 """The video call in Chromium with fake camera and microphone: both sides see and hear each
-other, stimulation works meanwhile, and a reload brings the call back on its own."""
+other, stimulation works meanwhile, and a reload brings the call back on its own; a browser
+without WebRTC says so and the session goes on without the call."""
 
 from __future__ import annotations
 
@@ -7,7 +8,19 @@ import time
 
 import pytest
 
-from tests.browser.harness import CHROMIUM, CHROMIUM_ARGS, open_room, sample, spread
+from tests.browser.harness import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENING_QUESTIONS,
+    collect_errors,
+    follow_link,
+    make_link,
+    open_panel,
+    open_room,
+    sample,
+    spread,
+)
+from tests.browser.stubs import NO_RTC
 
 MEDIA_ARGS = [
     "--use-fake-ui-for-media-stream",  # answer the camera prompt with "allow"
@@ -119,3 +132,42 @@ def test_the_therapist_can_turn_video_off_for_the_session(call):
     )
     panel.check("#video-enabled")
     client.wait_for_selector("#call", state="visible")
+
+
+def test_a_browser_without_webrtc_says_so_and_the_session_goes_on_without_video(
+    media_browser, server
+):
+    panel_ctx = media_browser.new_context(permissions=["camera", "microphone"])
+    client_ctx = media_browser.new_context(
+        viewport={"width": 900, "height": 600}, permissions=["camera", "microphone"]
+    )
+    client_ctx.add_init_script(NO_RTC)
+    panel, client = panel_ctx.new_page(), client_ctx.new_page()
+    errors = collect_errors(panel, client)
+    open_panel(panel, server, "no-rtc-therapist@example.org")
+    follow_link(client, make_link(panel))
+    client.wait_for_selector("#checks[data-step]")
+    for question in SCREENING_QUESTIONS:
+        client.check(f"input[name={question}][value=no]")
+    client.click("[data-step=screening] button[type=submit]")
+    client.click("[data-sound=skip]")
+    # the camera step says the browser cannot make the call, and offers only the way on
+    client.wait_for_selector("#checks[data-step=camera] [data-camera=error]:visible")
+    assert "cannot make video calls" in client.text_content("[data-camera=error]")
+    assert client.is_hidden("[data-camera=on]") and client.is_hidden("[data-camera=join]")
+    client.click("[data-camera=without]")
+    client.wait_for_selector("#checks", state="hidden")
+    # the room's call tile says so too, with nothing to press that would fail
+    assert "cannot make video calls" in client.text_content("#call [data-call=error]")
+    assert client.is_hidden("#call [data-call=join]")
+    assert client.get_attribute("#call", "data-call-state") == "unsupported"
+    panel.wait_for_selector("#client-presence [data-ind=video][data-ok=false]")
+    assert "cannot make video calls" in panel.text_content("#client-presence [data-ind=video]")
+    # the session goes on: a set runs on the client's screen
+    panel.fill("#c-set_passes", "0")
+    panel.click("#start")
+    assert spread(sample(client, "stage", count=20), "x") > 100
+    panel.click("#stop")
+    assert not errors
+    panel_ctx.close()
+    client_ctx.close()

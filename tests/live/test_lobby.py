@@ -79,7 +79,7 @@ def test_a_waiting_client_gets_nothing_of_the_session_and_can_do_nothing_in_it(l
                 "height": 600,
                 "visible": True,
                 "fullscreen": False,
-                "sound": True,
+                "sound": "on",
                 "rtt_ms": 10.0,
             },
         ),

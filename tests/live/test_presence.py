@@ -23,6 +23,20 @@ def test_the_clients_screen_reaches_the_therapist(room):
     assert seen == {**PRESENCE, "connected": True}
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"sound": "failed", "wake_lock": "on", "missing": []},
+        {"sound": "unsupported", "wake_lock": "unsupported", "missing": ["canvas", "video"]},
+        {"sound": "off", "wake_lock": "off", "missing": ["fullscreen", "video", "canvas"]},
+    ],
+)
+def test_the_sound_wake_lock_and_missing_features_reach_the_therapist(room, change):
+    assert room.client_socket.emit("presence:update", {**PRESENCE, **change}, callback=True)["ok"]
+    (seen,) = received(room.therapist_socket, "presence:state")
+    assert {name: seen[name] for name in change} == change
+
+
 def test_the_client_confirms_each_state_it_draws(room):
     room.therapist_socket.emit("stim:update", {"speed_pps": 2.0}, callback=True)
     assert room.client_socket.emit("stim:applied", {"rev": 1}, callback=True)["ok"]
@@ -122,9 +136,19 @@ def test_the_server_pauses_a_set_whose_person_is_gone_and_tells_the_other(room, 
         ({"tactile": ["smell"]}, "invalid_value"),
         ({"tactile": ["vibration", "vibration"]}, "invalid_value"),
         ({"tactile": [1]}, "invalid_value"),
+        ({"sound": True}, "invalid_value"),  # a word now: on, off, failed or unsupported
+        ({"sound": "loud"}, "invalid_value"),
+        ({"sound": None}, "invalid_value"),
+        ({"wake_lock": "asleep"}, "invalid_value"),
+        ({"wake_lock": False}, "invalid_value"),
+        ({"wake_lock": ["on"]}, "invalid_value"),
+        ({"missing": "video"}, "invalid_value"),
+        ({"missing": ["video", "video"]}, "invalid_value"),
+        ({"missing": ["camera"]}, "invalid_value"),
+        ({"missing": [None]}, "invalid_value"),
     ],
 )
-def test_a_bad_layout_is_refused_and_relays_nothing(room, change, code):
+def test_a_bad_presence_is_refused_and_relays_nothing(room, change, code):
     ack = room.client_socket.emit("presence:update", {**PRESENCE, **change}, callback=True)
     assert ack["ok"] is False and ack["error"]["code"] == code
     assert received(room.therapist_socket, "presence:state") == []
