@@ -204,8 +204,19 @@ class Load:
                 "height": 800,
                 "visible": True,
                 "fullscreen": True,
-                "sound": True,
+                "sound": "on",
+                "wake_lock": "on",
+                "missing": [],
                 "rtt_ms": None,
+                "phase": "session",
+                "layout": {
+                    "stage": [0, 0, 960, 800],
+                    "dock": [960, 0, 320, 800],
+                    "video": None,
+                    "question": None,
+                    "task": None,
+                },
+                "tactile": [],
             },
         )
         asyncio.ensure_future(self.clock_sync(sio))
