@@ -24,10 +24,10 @@ from telehealth.models import (
     TherapySession,
     User,
 )
-from tests.support import csrf_token
+from tests.support import csrf_token, examples
 
 FUZZ = settings(
-    max_examples=400,
+    max_examples=examples(400),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -216,7 +216,7 @@ def test_forms_never_fail_with_a_server_error(app, make, auth, client, path, fie
         auth.login(make.user(who))
     token = csrf_token(client.get("/login" if who == "anonymous" else path))
 
-    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck))
     @given(data=st.fixed_dictionaries({f: form_text for f in fields}), keep=st.booleans())
     def run(data, keep):
         before = counts()

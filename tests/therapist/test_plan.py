@@ -23,7 +23,7 @@ from telehealth.models import (
     session_target,
     utcnow,
 )
-from tests.support import Auth, csrf_token
+from tests.support import Auth, csrf_token, examples
 
 ADD = {"kind": "past", "title": "The flood", "status": "not_started", "floated_from": "0"}
 
@@ -535,7 +535,7 @@ def test_erasing_a_client_erases_the_plan_and_its_links(room, make):
 # Any input: never a server error, a refusal changes nothing
 
 FUZZ = settings(
-    max_examples=120,
+    max_examples=examples(120),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
