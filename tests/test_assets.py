@@ -175,14 +175,15 @@ def test_the_version_follows_the_files_unless_frozen(tmp_path):
 
 def test_the_welcome_page_fetches_what_the_room_will_need_while_it_is_read(app, make):
     """On a slow link the room then opens from the cache: every script and style of the room
-    (but the stylesheet the welcome page itself uses) is prefetched, and nothing else."""
+    (but what the welcome page itself links) is prefetched, and nothing else."""
     from tests.support import csrf_token
 
     _, token = make.link(make.session())
     http = app.test_client()
     welcome = http.get(f"/join/{token}")
     prefetched = re.findall(r'<link rel="prefetch" href="([^"]+)"', welcome.text)
-    styles = re.findall(r'<link rel="stylesheet" href="([^"]+)"', welcome.text)
+    # what the welcome page links itself (its stylesheet, the Home Screen icon) is in the cache
+    styles = re.findall(r'<link rel="(?:stylesheet|apple-touch-icon)" href="([^"]+)"', welcome.text)
     http.post(f"/join/{token}", data={"csrf_token": csrf_token(welcome)})
     room = http.get("/room").text
     needed = re.findall(r'(?:src|href)="(/static/[^"]+)"', room)
