@@ -217,7 +217,7 @@ function lobbyButton(text, label, className, event, linkId) {
 
 setupCallCard(document.getElementById("call"), socket, { offline });
 setupRecord(document.getElementById("record"));
-setupWorkTarget(document.getElementById("work-target"));
+setupWorkTarget(document.getElementById("work-target"), { socket, showError });
 setupScreening(document.getElementById("screening"), socket, { offline });
 setupScores(document.getElementById("scores"), socket, showError, showLastScores);
 setupTasks(document.getElementById("tasks"), socket, {

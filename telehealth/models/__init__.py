@@ -166,6 +166,10 @@ class TherapySession(db.Model):
     current_target_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("target.id", ondelete="SET NULL")
     )
+    # How the session closed (a key of CLOSURES, None: not said yet) and, for an incomplete
+    # target, where to resume next time (encrypted).
+    closure: so.Mapped[str | None] = so.mapped_column(sa.String(12))
+    resume_note: so.Mapped[str | None] = so.mapped_column(EncryptedText)
 
     client: so.Mapped[Client] = so.relationship(back_populates="sessions")
     # Every target the session worked on, in the order taken up (current_target among them).
@@ -235,6 +239,12 @@ class DualTask(db.Model):
 
 
 SCORE_KINDS = {"sud": (0, 10), "voc": (1, 7)}
+# A score asked for a step of the protocol rather than after a set of processing: the
+# assessment (phase 3, it fills the target's VOC or SUD) or the re-evaluation of a target.
+SCORE_PURPOSES = {"assessment": "Assessment", "reevaluation": "Re-evaluation"}
+# How a session closed (phase 7).
+CLOSURES = {"complete": "Complete", "incomplete": "Incomplete", "contained": "Contained"}
+MAX_RESUME_NOTE = 500
 EMDR_PHASES = {
     1: "History",
     2: "Preparation",
@@ -268,6 +278,8 @@ class Score(db.Model):
     target_id: so.Mapped[int | None] = so.mapped_column(  # the target worked on when asked
         sa.ForeignKey("target.id", ondelete="SET NULL"), index=True
     )
+    # Why it was asked, when not in processing: a key of SCORE_PURPOSES, or None.
+    purpose: so.Mapped[str | None] = so.mapped_column(sa.String(16))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -275,6 +287,8 @@ class Score(db.Model):
             "kind": self.kind,
             "value": self.value,
             "source": self.source,
+            "purpose": self.purpose,
+            "target_id": self.target_id,
             "set_id": self.stim_set_id,
             "at": (self.answered_at or self.created_at).isoformat() + "Z",
         }
@@ -391,6 +405,7 @@ class JoinLink(db.Model):
 
 # Re-exported: every model is imported from telehealth.models.
 from .audit import AuditEvent as AuditEvent  # noqa: E402
+from .plan import ASSESSMENT_STEPS as ASSESSMENT_STEPS  # noqa: E402
 from .plan import TARGET_KINDS as TARGET_KINDS  # noqa: E402
 from .plan import TARGET_STATUSES as TARGET_STATUSES  # noqa: E402
 from .plan import TARGET_TEXT as TARGET_TEXT  # noqa: E402

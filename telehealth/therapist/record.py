@@ -19,7 +19,18 @@ from ..live import sets
 from ..live.channels import cut_sockets, link_room, lobby_room, session_room
 from ..live.scores import scores_of, scores_of_sessions
 from ..live.sets import set_counts, sets_of, struck_set_ids
-from ..models import EMDR_PHASES, Client, JoinLink, Preset, Score, StimSet, TherapySession, utcnow
+from ..models import (
+    CLOSURES,
+    EMDR_PHASES,
+    MAX_RESUME_NOTE,
+    Client,
+    JoinLink,
+    Preset,
+    Score,
+    StimSet,
+    TherapySession,
+    utcnow,
+)
 from ..staff import audit, logins
 from . import bp
 from .forms import ClientDetailsForm, DeleteClientForm, StrikeForm
@@ -288,7 +299,7 @@ def _clean_record(body: Any) -> dict[str, Any]:
     """The record fields of an autosave, checked; raises ValueError with a clear message."""
     if not isinstance(body, dict) or not body:
         raise ValueError("Send the fields to save as a JSON object.")
-    allowed = {*RECORD_FIELDS, "notes", "phases"}
+    allowed = {*RECORD_FIELDS, "notes", "phases", "closure", "resume_note"}
     unknown = set(body) - allowed
     if unknown:
         raise ValueError(f"Unknown field: {', '.join(sorted(str(u)[:40] for u in unknown))}.")
@@ -309,6 +320,17 @@ def _clean_record(body: Any) -> dict[str, Any]:
         ):
             raise ValueError("phases must be a list of EMDR phase numbers 1 to 8.")
         clean["phases"] = sorted(set(phases))
+    if "closure" in body:
+        if body["closure"] is not None and (
+            not isinstance(body["closure"], str) or body["closure"] not in CLOSURES
+        ):
+            raise ValueError("closure must be complete, incomplete, contained or null.")
+        clean["closure"] = body["closure"]
+    if "resume_note" in body:
+        note = body["resume_note"]
+        if not isinstance(note, str) or len(note) > MAX_RESUME_NOTE:
+            raise ValueError(f"resume_note must be text of at most {MAX_RESUME_NOTE} characters.")
+        clean["resume_note"] = note
     return clean
 
 
@@ -323,6 +345,13 @@ def save_record(session_id: int):
         return jsonify(error={"code": "invalid_value", "message": str(exc)}), 400
     for name, value in clean.items():
         setattr(therapy_session, name, value)
+    if {"closure", "resume_note"} & set(clean):  # the target's state for the next session
+        audit.log(
+            "session.closure",
+            detail=f"closure {therapy_session.closure or 'none'}",
+            session_id=session_id,
+            client_id=therapy_session.client_id,
+        )
     therapy_session.record_rev += 1
     db.session.commit()
     return jsonify(record_rev=therapy_session.record_rev, saved_at=utcnow().isoformat() + "Z")
@@ -344,6 +373,8 @@ def session_export(session_id: int):
         ["positive cognition", words["positive_cognition"]],
         ["phases", ", ".join(EMDR_PHASES[p] for p in therapy_session.phases)],
         ["notes", therapy_session.notes],
+        ["closure", CLOSURES.get(therapy_session.closure or "", "")],
+        ["resume next time from", therapy_session.resume_note or ""],
         [],
         [
             *("set", "started (UTC)", "ended (UTC)", "passes", "speed (passes/s)", "path"),

@@ -14,7 +14,15 @@ from ..extensions import db
 from ..forms import ActionForm
 from ..live import state
 from ..live.channels import cut_sockets, link_room
-from ..models import EMDR_PHASES, Client, JoinLink, TherapySession, utcnow
+from ..models import (
+    ASSESSMENT_STEPS,
+    CLOSURES,
+    EMDR_PHASES,
+    Client,
+    JoinLink,
+    TherapySession,
+    utcnow,
+)
 from ..staff import audit
 from ..staff.roles import role_required
 from . import bp, tasks
@@ -109,6 +117,8 @@ def panel(session_id: int):
         sound_results=screening.SOUND_RESULTS,
         task_choices=tasks.choices(therapy_session.therapist_id),
         work=work_state(therapy_session),
+        assessment=ASSESSMENT_STEPS,
+        closures=CLOSURES,
     )
 
 
