@@ -145,8 +145,8 @@ CHANGES_STATE = {"stim:update", "stim:start", "stim:pause", "stim:stop"}
 PAYLOADS = {
     "stim:update": {"speed_pps": 2.0},
     "clock:ping": {"t": 1.0},
-    "score:prompt": {"kind": "voc"},
-    "score:enter": {"id": "entered-1234", "kind": "sud", "value": 3},
+    "score:prompt": {"kind": "voc", "purpose": "assessment"},  # with the optional purpose
+    "score:enter": {"id": "entered-1234", "kind": "sud", "value": 3, "purpose": "reevaluation"},
     "presence:update": {
         "width": 800,
         "height": 600,
