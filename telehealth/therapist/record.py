@@ -258,6 +258,7 @@ def _record_page(
         "therapist/record.html",
         therapy_session=therapy_session,
         words=record_words(therapy_session),
+        closures=CLOSURES,
         title_of={target.id: target.title for target in therapy_session.targets},
         sets=stim_sets,
         set_by_id={stim_set.id: stim_set for stim_set in stim_sets},

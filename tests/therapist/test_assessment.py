@@ -248,6 +248,8 @@ def test_closure_and_resume_note_are_saved_encrypted_audited_and_exported(room):
     data = json.loads(zipfile.ZipFile(io.BytesIO(archive.data)).read("client.json"))
     (exported,) = data["sessions"]
     assert (exported["closure"], exported["resume_note"]) == ("incomplete", "From the door")
+    record = room.therapist_http.get(f"/therapist/sessions/{room.session.id}/record").text
+    assert re.search(r'class="closure">Incomplete<', record) and "From the door" in record
     assert save_record(room, {"closure": None}).status_code == 200
     db.session.expire_all()
     assert db.session.get(TherapySession, room.session.id).closure is None
