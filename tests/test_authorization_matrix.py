@@ -140,6 +140,7 @@ SOCKET = {
     "taskprompt:remove": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "between:set": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "set:notice": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "set:next": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
 }
 CHANGES_STATE = {"stim:update", "stim:start", "stim:pause", "stim:stop"}
 PAYLOADS = {
@@ -176,6 +177,7 @@ PAYLOADS = {
     "taskprompt:add": {"text": "Hum a tune"},
     "between:set": {"ask": "sud"},
     "set:notice": {"set": 1, "text": "Calmer"},
+    "set:next": {"set": 1, "next": "back_to_target"},
 }
 
 

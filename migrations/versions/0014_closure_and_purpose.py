@@ -1,5 +1,6 @@
 """Closure of a session (complete, incomplete, contained) and where to resume an incomplete
-target; a score's purpose (asked in the assessment or for a re-evaluation)
+target; a score's purpose (asked in the assessment or for a re-evaluation); the therapist's
+choice after a set (go on, back to target, close)
 
 Revision ID: 0014
 Revises: 0013
@@ -25,9 +26,13 @@ def upgrade():
         batch_op.add_column(sa.Column("resume_note", sa.Text(), nullable=True))
     with op.batch_alter_table("score", table_kwargs=KEEP_IDS) as batch_op:
         batch_op.add_column(sa.Column("purpose", sa.String(length=16), nullable=True))
+    with op.batch_alter_table("stim_set", table_kwargs=KEEP_IDS) as batch_op:
+        batch_op.add_column(sa.Column("next_step", sa.String(length=16), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("stim_set", table_kwargs=KEEP_IDS) as batch_op:
+        batch_op.drop_column("next_step")
     with op.batch_alter_table("score", table_kwargs=KEEP_IDS) as batch_op:
         batch_op.drop_column("purpose")
     with op.batch_alter_table("therapy_session", table_kwargs=KEEP_IDS) as batch_op:

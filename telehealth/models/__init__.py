@@ -224,6 +224,7 @@ class StimSet(db.Model):
     struck_reason: so.Mapped[str | None] = so.mapped_column(EncryptedText)
     task: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # the dual-attention task shown
     noticed: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # what the client noticed
+    next_step: so.Mapped[str | None] = so.mapped_column(sa.String(16))  # a key of NEXT_STEPS
     target_id: so.Mapped[int | None] = so.mapped_column(  # the target it was run on
         sa.ForeignKey("target.id", ondelete="SET NULL"), index=True
     )
@@ -245,6 +246,8 @@ SCORE_PURPOSES = {"assessment": "Assessment", "reevaluation": "Re-evaluation"}
 # How a session closed (phase 7).
 CLOSURES = {"complete": "Complete", "incomplete": "Incomplete", "contained": "Contained"}
 MAX_RESUME_NOTE = 500
+# The therapist's choice after a set of processing (phase 4), kept with the set.
+NEXT_STEPS = {"go_on": "Go on", "back_to_target": "Back to target", "close": "Close"}
 EMDR_PHASES = {
     1: "History",
     2: "Preparation",

@@ -101,6 +101,7 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
                 "struck_reason": stim_set.struck_reason,
                 "task": stim_set.task,
                 "noticed": stim_set.noticed,
+                "next_step": stim_set.next_step,
                 "target_id": stim_set.target_id,
             }
             for stim_set in stim_sets

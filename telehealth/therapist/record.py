@@ -23,6 +23,7 @@ from ..models import (
     CLOSURES,
     EMDR_PHASES,
     MAX_RESUME_NOTE,
+    NEXT_STEPS,
     Client,
     JoinLink,
     Preset,
@@ -380,6 +381,7 @@ def session_export(session_id: int):
         [
             *("set", "started (UTC)", "ended (UTC)", "passes", "speed (passes/s)", "path"),
             *("client paused (UTC)", "struck (UTC)", "struck because", "task", "noticed"),
+            "then",
         ],
     ]
     stim_sets = sets_of(therapy_session.id)
@@ -397,6 +399,7 @@ def session_export(session_id: int):
                 stim_set.struck_reason or "",
                 stim_set.task or "",
                 stim_set.noticed or "",
+                NEXT_STEPS.get(stim_set.next_step or "", ""),
             ]
         )
     rows += [[], ["score", "value", "after set", "from", "at (UTC)"]]

@@ -300,3 +300,61 @@ def test_erasing_the_client_erases_the_closure_and_resume_note(room):
     db.session.expire_all()
     count = sa.select(sa.func.count()).select_from(TherapySession)
     assert db.session.scalar(count) == 0
+
+
+# Processing: the choice after a set
+
+
+def run_a_set(room) -> None:
+    assert room.therapist_socket.emit("stim:start", callback=True)["ok"]
+    assert room.therapist_socket.emit("stim:stop", callback=True)["ok"]
+
+
+def test_the_choice_after_a_set_is_kept_with_it_audited_and_exported(room):
+    run_a_set(room)
+    ack = room.therapist_socket.emit(
+        "set:next", {"set": 1, "next": "back_to_target"}, callback=True
+    )
+    assert ack == {"ok": True, "set": 1, "next": "back_to_target"}
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(StimSet.next_step)) == "back_to_target"
+    (event,) = actions("set.next")
+    assert event.detail == "set 1 back_to_target"
+    csv = room.therapist_http.get(f"/therapist/sessions/{room.session.id}/export.csv").text
+    assert "Back to target" in csv
+    archive = room.therapist_http.get(f"/therapist/clients/{room.session.client_id}/archive.zip")
+    data = json.loads(zipfile.ZipFile(io.BytesIO(archive.data)).read("client.json"))
+    assert data["sessions"][0]["sets"][0]["next_step"] == "back_to_target"
+    ack = room.therapist_socket.emit("set:next", {"set": 1, "next": None}, callback=True)
+    assert ack["ok"] and ack["next"] is None
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(StimSet.next_step)) is None
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"set": 1, "next": "stop"}, "invalid_value"),
+        ({"set": 1, "next": 2}, "invalid_value"),
+        ({"set": 1}, "invalid_payload"),
+        ({"set": 1, "next": "close", "x": 1}, "invalid_payload"),
+        ({"set": 2, "next": "close"}, "not_found"),
+        ({"set": True, "next": "close"}, "not_found"),
+        ({"set": 2**40, "next": "close"}, "not_found"),
+    ],
+)
+def test_a_bad_choice_after_a_set_is_refused_and_changes_nothing(room, payload, code):
+    run_a_set(room)
+    ack = room.therapist_socket.emit("set:next", payload, callback=True)
+    assert not ack["ok"] and ack["error"]["code"] == code
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(StimSet.next_step)) is None
+    assert actions("set.next") == []
+
+
+def test_the_client_cannot_choose_what_follows_a_set(room):
+    run_a_set(room)
+    ack = room.client_socket.emit("set:next", {"set": 1, "next": "close"}, callback=True)
+    assert not ack["ok"] and ack["error"]["code"] == "forbidden"
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(StimSet.next_step)) is None
