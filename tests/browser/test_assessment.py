@@ -185,3 +185,29 @@ def test_the_reevaluation_card_shows_where_the_target_stood_and_asks_the_sud_fir
         assert axe_violations(panel) == []
     panel.set_viewport_size({"width": 1440, "height": 900})
     assert not errors
+
+
+def test_the_choice_after_a_set_is_pressed_and_kept(room_pages):
+    panel, client = room_pages
+    errors = collect_errors(panel)
+    panel.click("#start")
+    panel.wait_for_selector("#run-state[data-state=running]", timeout=15000)
+    panel.click("#stop")
+    panel.wait_for_function(
+        "document.querySelector('[data-task=set]').value === '1'", timeout=15000
+    )
+    choice = panel.locator("#noticed-form [data-next=back_to_target]")
+    choice.click()
+    panel.wait_for_selector(
+        "#noticed-form [data-next=back_to_target][aria-pressed=true]", timeout=15000
+    )
+    assert "Back to target after set 1." in panel.text_content("#noticed-status")
+    assert panel.get_attribute("#noticed-form [data-next=go_on]", "aria-pressed") == "false"
+    csv = panel.request.get(
+        panel.url.split("/therapist/")[0]
+        + "/therapist/sessions/"
+        + panel.get_attribute("#panel", "data-session-id")
+        + "/export.csv"
+    )
+    assert "Back to target" in csv.text()
+    assert not errors
