@@ -228,6 +228,10 @@ setupTasks(document.getElementById("tasks"), socket, {
 });
 
 const askDialog = document.getElementById("ask-first"); // asking before a step (dialogs.js)
+// The protocol's presets (resource installation: slower, shorter sets), applied as the own ones are.
+for (const button of document.querySelectorAll("#presets [data-settings]")) {
+  button.addEventListener("click", () => send(JSON.parse(button.dataset.settings)));
+}
 setupPresets(document.getElementById("presets"), {
   listUrl: root.dataset.presetsUrl,
   saveUrl: root.dataset.savePresetUrl,

@@ -111,6 +111,7 @@ def panel(session_id: int):
         therapy_session=therapy_session,
         schema=stimulation.SCHEMA,
         speed_bands=stimulation.SPEED_BANDS,
+        protocol_presets=stimulation.PROTOCOL_PRESETS,
         phases=EMDR_PHASES,
         action=ActionForm(),
         screening_questions=screening.QUESTIONS,

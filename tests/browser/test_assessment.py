@@ -211,3 +211,20 @@ def test_the_choice_after_a_set_is_pressed_and_kept(room_pages):
     )
     assert "Back to target" in csv.text()
     assert not errors
+
+
+def test_the_resource_installation_preset_slows_and_shortens_the_sets(room_pages):
+    panel, client = room_pages
+    errors = collect_errors(panel)
+    item = panel.locator("[data-protocol-preset=resource]")
+    assert "Resource installation" in item.text_content()
+    assert "slower, shorter sets" in item.text_content()
+    item.get_by_role("button", name="Apply Resource installation").click()
+    panel.wait_for_function(
+        "document.getElementById('c-speed_pps').value === '0.8'"
+        " && document.getElementById('c-set_passes').value === '8'",
+        timeout=15000,
+    )
+    panel.locator("[data-protocol-preset=processing] button").click()
+    panel.wait_for_function("document.getElementById('c-set_passes').value === '24'", timeout=15000)
+    assert not errors

@@ -358,3 +358,18 @@ def test_the_client_cannot_choose_what_follows_a_set(room):
     assert not ack["ok"] and ack["error"]["code"] == "forbidden"
     db.session.expire_all()
     assert db.session.scalar(sa.select(StimSet.next_step)) is None
+
+
+def test_the_panel_offers_the_protocols_presets_with_their_settings(room):
+    page = room.therapist_http.get(f"/therapist/sessions/{room.session.id}").text
+    item = re.search(r'<li data-protocol-preset="resource">.*?</li>', page, re.S).group(0)
+    assert "Resource installation" in item and "slower, shorter sets" in item
+    settings = json.loads(re.search(r"data-settings='([^']*)'", item).group(1))
+    assert settings == {"speed_pps": 0.8, "set_unit": "passes", "set_passes": 8}
+    processing = json.loads(
+        re.search(
+            r'data-protocol-preset="processing">.*?data-settings=\'([^\']*)\'', page, re.S
+        ).group(1)
+    )
+    assert settings["speed_pps"] < processing["speed_pps"]
+    assert settings["set_passes"] < processing["set_passes"]
