@@ -373,3 +373,16 @@ def test_the_panel_offers_the_protocols_presets_with_their_settings(room):
     )
     assert settings["speed_pps"] < processing["speed_pps"]
     assert settings["set_passes"] < processing["set_passes"]
+
+
+def test_the_summary_says_how_the_session_closed_and_the_choice_after_each_set(room):
+    run_a_set(room)
+    room.therapist_socket.emit("set:next", {"set": 1, "next": "close"}, callback=True)
+    save_record(room, {"closure": "incomplete", "resume_note": "The water at the door"})
+    base = f"/therapist/sessions/{room.session.id}/summary"
+    page = room.therapist_http.get(base).text
+    assert "<dt>Closure</dt><dd>Incomplete</dd>" in page
+    assert "The water at the door" in page and "Then: Close" in page
+    text = re.search(r'<pre id="summary-text" hidden>(.*?)</pre>', page, re.S).group(1)
+    assert "Closure: Incomplete" in text
+    assert "Resume next time from: The water at the door" in text and "Then: Close" in text
