@@ -4,6 +4,7 @@ import { setupCallCard } from "./callcard.js";
 import { setupRecord, setupScores } from "./clinical.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
+import { setupInstallation } from "./installation.js";
 import { setupJoinLink } from "./joinlink.js";
 import { askFirst, setupDialogs } from "./dialogs.js";
 import { setupIndicators } from "./indicators.js";
@@ -219,7 +220,11 @@ setupCallCard(document.getElementById("call"), socket, { offline });
 setupRecord(document.getElementById("record"));
 setupWorkTarget(document.getElementById("work-target"), { socket, showError });
 setupScreening(document.getElementById("screening"), socket, { offline });
-setupScores(document.getElementById("scores"), socket, showError, showLastScores);
+const showInstallation = setupInstallation(document.getElementById("noticed-form"), socket, showError);
+setupScores(document.getElementById("scores"), socket, showError, (data) => {
+  showLastScores(data);
+  showInstallation(data);
+});
 setupTasks(document.getElementById("tasks"), socket, {
   offline,
   showError,

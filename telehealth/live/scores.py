@@ -43,7 +43,9 @@ def _check_id(submission_id: Any) -> str:
 
 def check_purpose(purpose: Any) -> str | None:
     if purpose is not None and (not isinstance(purpose, str) or purpose not in SCORE_PURPOSES):
-        raise EventError("invalid_value", "purpose must be assessment, reevaluation or null.")
+        raise EventError(
+            "invalid_value", "purpose must be assessment, reevaluation, installation or null."
+        )
     return purpose
 
 

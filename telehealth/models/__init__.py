@@ -241,8 +241,13 @@ class DualTask(db.Model):
 
 SCORE_KINDS = {"sud": (0, 10), "voc": (1, 7)}
 # A score asked for a step of the protocol rather than after a set of processing: the
-# assessment (phase 3, it fills the target's VOC or SUD) or the re-evaluation of a target.
-SCORE_PURPOSES = {"assessment": "Assessment", "reevaluation": "Re-evaluation"}
+# assessment (phase 3, it fills the target's VOC or SUD), the re-evaluation of a target, or the
+# VOC checks of installation (phase 5, until the VOC stops rising).
+SCORE_PURPOSES = {
+    "assessment": "Assessment",
+    "reevaluation": "Re-evaluation",
+    "installation": "Installation",
+}
 # How a session closed (phase 7).
 CLOSURES = {"complete": "Complete", "incomplete": "Incomplete", "contained": "Contained"}
 MAX_RESUME_NOTE = 500

@@ -228,3 +228,23 @@ def test_the_resource_installation_preset_slows_and_shortens_the_sets(room_pages
     panel.locator("[data-protocol-preset=processing] button").click()
     panel.wait_for_function("document.getElementById('c-set_passes').value === '24'", timeout=15000)
     assert not errors
+
+
+def test_installation_voc_checks_say_when_the_voc_stops_rising(room_pages):
+    panel, client = room_pages
+    errors = collect_errors(panel)
+    trend = panel.locator("#installation-trend")
+    for value, words in (
+        (5, "Installation VOC: 5. go on"),
+        (6, "5 → 6. go on"),
+        (6, "5 → 6 → 6. it stopped rising"),
+    ):
+        panel.click("#ask-installation")
+        answer_on_client(client, value)
+        panel.wait_for_function(
+            "(w) => document.getElementById('installation-trend').textContent.includes(w)",
+            arg=words,
+            timeout=15000,
+        )
+    assert trend.get_attribute("data-stopped") == "true"
+    assert not errors

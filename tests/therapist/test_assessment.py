@@ -386,3 +386,17 @@ def test_the_summary_says_how_the_session_closed_and_the_choice_after_each_set(r
     text = re.search(r'<pre id="summary-text" hidden>(.*?)</pre>', page, re.S).group(1)
     assert "Closure: Incomplete" in text
     assert "Resume next time from: The water at the door" in text and "Then: Close" in text
+
+
+def test_an_installation_voc_is_marked_as_such_and_leaves_the_assessment(room):
+    flood = add_target(client_of(room), "The flood", voc=2)
+    choose(room, {"target_id": flood.id})
+    ack = room.therapist_socket.emit(
+        "score:prompt", {"kind": "voc", "purpose": "installation"}, callback=True
+    )
+    room.client_socket.emit("score:submit", {"prompt_id": ack["prompt_id"], "value": 6})
+    data = room.therapist_http.get(f"/therapist/sessions/{room.session.id}/scores.json").json
+    (only,) = data["scores"]
+    assert (only["purpose"], only["target_id"], only["value"]) == ("installation", flood.id, 6)
+    db.session.expire_all()
+    assert db.session.get(Target, flood.id).voc == 2
