@@ -10,7 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import SCORE_KINDS, SCORE_PURPOSES, Score, Target, TherapySession, utcnow
+from ..models import SCORE_KINDS, Score, Target, TherapySession, utcnow
+from ..models.protocol import SCORE_PURPOSES
 from ..staff import audit
 from .guard import EventError
 from .sets import latest_set_id

@@ -166,8 +166,7 @@ class TherapySession(db.Model):
     current_target_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("target.id", ondelete="SET NULL")
     )
-    # How the session closed (a key of CLOSURES, None: not said yet) and, for an incomplete
-    # target, where to resume next time (encrypted).
+    # How it closed (a key of protocol.CLOSURES) and, for an incomplete target, where to resume.
     closure: so.Mapped[str | None] = so.mapped_column(sa.String(12))
     resume_note: so.Mapped[str | None] = so.mapped_column(EncryptedText)
 
@@ -224,7 +223,7 @@ class StimSet(db.Model):
     struck_reason: so.Mapped[str | None] = so.mapped_column(EncryptedText)
     task: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # the dual-attention task shown
     noticed: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # what the client noticed
-    next_step: so.Mapped[str | None] = so.mapped_column(sa.String(16))  # a key of NEXT_STEPS
+    next_step: so.Mapped[str | None] = so.mapped_column(sa.String(16))  # protocol.NEXT_STEPS
     target_id: so.Mapped[int | None] = so.mapped_column(  # the target it was run on
         sa.ForeignKey("target.id", ondelete="SET NULL"), index=True
     )
@@ -240,29 +239,6 @@ class DualTask(db.Model):
 
 
 SCORE_KINDS = {"sud": (0, 10), "voc": (1, 7)}
-# A score asked for a step of the protocol rather than after a set of processing: the
-# assessment (phase 3, it fills the target's VOC or SUD), the re-evaluation of a target, or the
-# VOC checks of installation (phase 5, until the VOC stops rising).
-SCORE_PURPOSES = {
-    "assessment": "Assessment",
-    "reevaluation": "Re-evaluation",
-    "installation": "Installation",
-}
-# How a session closed (phase 7).
-CLOSURES = {"complete": "Complete", "incomplete": "Incomplete", "contained": "Contained"}
-MAX_RESUME_NOTE = 500
-# The therapist's choice after a set of processing (phase 4), kept with the set.
-NEXT_STEPS = {"go_on": "Go on", "back_to_target": "Back to target", "close": "Close"}
-EMDR_PHASES = {
-    1: "History",
-    2: "Preparation",
-    3: "Assessment",
-    4: "Desensitisation",
-    5: "Installation",
-    6: "Body scan",
-    7: "Closure",
-    8: "Re-evaluation",
-}
 
 
 class Score(db.Model):
@@ -286,8 +262,7 @@ class Score(db.Model):
     target_id: so.Mapped[int | None] = so.mapped_column(  # the target worked on when asked
         sa.ForeignKey("target.id", ondelete="SET NULL"), index=True
     )
-    # Why it was asked, when not in processing: a key of SCORE_PURPOSES, or None.
-    purpose: so.Mapped[str | None] = so.mapped_column(sa.String(16))
+    purpose: so.Mapped[str | None] = so.mapped_column(sa.String(16))  # protocol.SCORE_PURPOSES
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -413,9 +388,9 @@ class JoinLink(db.Model):
 
 # Re-exported: every model is imported from telehealth.models.
 from .audit import AuditEvent as AuditEvent  # noqa: E402
-from .plan import ASSESSMENT_STEPS as ASSESSMENT_STEPS  # noqa: E402
 from .plan import TARGET_KINDS as TARGET_KINDS  # noqa: E402
 from .plan import TARGET_STATUSES as TARGET_STATUSES  # noqa: E402
 from .plan import TARGET_TEXT as TARGET_TEXT  # noqa: E402
 from .plan import Target as Target  # noqa: E402
 from .plan import session_target as session_target  # noqa: E402
+from .protocol import EMDR_PHASES as EMDR_PHASES  # noqa: E402

@@ -11,7 +11,8 @@ from flask import Response, render_template
 from ..extensions import db
 from ..live.scores import scores_of
 from ..live.sets import sets_of
-from ..models import CLOSURES, EMDR_PHASES, NEXT_STEPS, SCORE_KINDS, Score, StimSet, TherapySession
+from ..models import EMDR_PHASES, SCORE_KINDS, Score, StimSet, TherapySession
+from ..models.protocol import CLOSURES, NEXT_STEPS
 from ..staff import audit
 from . import bp
 from .record import scores_payload

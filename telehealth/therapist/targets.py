@@ -13,7 +13,6 @@ from flask import url_for
 
 from ..extensions import db
 from ..models import (
-    CLOSURES,
     TARGET_KINDS,
     TARGET_TEXT,
     Score,
@@ -22,6 +21,7 @@ from ..models import (
     TherapySession,
     session_target,
 )
+from ..models.protocol import CLOSURES
 
 
 def plan_of(client_id: int) -> list[Target]:

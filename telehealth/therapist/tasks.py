@@ -14,7 +14,8 @@ from ..live import sets
 from ..live.access import THERAPIST
 from ..live.channels import panels_room, session_room
 from ..live.guard import EventError, room_event
-from ..models import NEXT_STEPS, SCORE_KINDS, DualTask, StimSet, TherapySession
+from ..models import SCORE_KINDS, DualTask, StimSet, TherapySession
+from ..models.protocol import NEXT_STEPS
 from ..staff import audit
 
 MAX_NOTICED = 500

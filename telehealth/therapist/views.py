@@ -14,15 +14,8 @@ from ..extensions import db
 from ..forms import ActionForm
 from ..live import state
 from ..live.channels import cut_sockets, link_room
-from ..models import (
-    ASSESSMENT_STEPS,
-    CLOSURES,
-    EMDR_PHASES,
-    Client,
-    JoinLink,
-    TherapySession,
-    utcnow,
-)
+from ..models import EMDR_PHASES, Client, JoinLink, TherapySession, utcnow
+from ..models.protocol import ASSESSMENT_STEPS, CLOSURES
 from ..staff import audit
 from ..staff.roles import role_required
 from . import bp, tasks

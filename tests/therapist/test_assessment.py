@@ -16,7 +16,6 @@ import sqlalchemy as sa
 
 from telehealth.extensions import db
 from telehealth.models import (
-    ASSESSMENT_STEPS,
     AuditEvent,
     Client,
     Score,
@@ -26,6 +25,7 @@ from telehealth.models import (
     session_target,
     utcnow,
 )
+from telehealth.models.protocol import ASSESSMENT_STEPS
 from tests.support import Auth, csrf_token
 from tests.therapist.test_plan import add_target, choose, post_json, score
 
