@@ -74,6 +74,22 @@ SCHEMA: dict[str, Field] = {
 # Speeds marked on the panel's slider, in passes per second (1 Hz, a full left-right cycle, is
 # two passes): the usual range, and the faster EMDR 2.0 range (1.2 to 2 Hz).
 SPEED_BANDS = (("Usual", 1.0, 2.4), ("EMDR 2.0", 2.4, 4.0))
+# Settings of the protocol offered on every panel beside the therapist's own presets: resource
+# installation (a safe place, a resource) runs slower and shorter sets than processing.
+PROTOCOL_PRESETS = (
+    {
+        "key": "resource",
+        "name": "Resource installation",
+        "about": "slower, shorter sets: 8 passes at 0.8 passes/s (0.4 Hz)",
+        "settings": {"speed_pps": 0.8, "set_unit": "passes", "set_passes": 8},
+    },
+    {
+        "key": "processing",
+        "name": "Processing",
+        "about": "the usual sets: 24 passes at 1.0 passes/s (0.5 Hz)",
+        "settings": {"speed_pps": 1.0, "set_unit": "passes", "set_passes": 24},
+    },
+)
 
 
 def default_settings() -> dict[str, Any]:

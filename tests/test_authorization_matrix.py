@@ -142,13 +142,14 @@ SOCKET = {
     "taskprompt:remove": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "between:set": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "set:notice": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "set:next": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
 }
 CHANGES_STATE = {"stim:update", "stim:start", "stim:pause", "stim:stop"}
 PAYLOADS = {
     "stim:update": {"speed_pps": 2.0},
     "clock:ping": {"t": 1.0},
-    "score:prompt": {"kind": "voc"},
-    "score:enter": {"id": "entered-1234", "kind": "sud", "value": 3},
+    "score:prompt": {"kind": "voc", "purpose": "assessment"},  # with the optional purpose
+    "score:enter": {"id": "entered-1234", "kind": "sud", "value": 3, "purpose": "reevaluation"},
     "presence:update": {
         "width": 800,
         "height": 600,
@@ -180,6 +181,7 @@ PAYLOADS = {
     "taskprompt:add": {"text": "Hum a tune"},
     "between:set": {"ask": "sud"},
     "set:notice": {"set": 1, "text": "Calmer"},
+    "set:next": {"set": 1, "next": "back_to_target"},
 }
 
 

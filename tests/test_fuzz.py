@@ -134,6 +134,7 @@ THERAPIST_EVENTS = [
     *("lobby:toggle", "lobby:admit", "lobby:refuse"),
     "screening:seen",
     *("task:set", "taskprompt:add", "taskprompt:remove", "between:set", "set:notice"),
+    "set:next",
 ]
 
 
@@ -154,7 +155,7 @@ def test_therapist_events_survive_any_payload(room, event):
     [
         *("presence:update", "clock:ping", "stim:update", "score:submit", "stim:applied"),
         *("rtc:signal", "stim:client_pause", "screening:answer", "soundcheck:result"),
-        *("task:set", "taskprompt:add", "between:set", "set:notice"),
+        *("task:set", "taskprompt:add", "between:set", "set:notice", "set:next"),
     ],
 )
 def test_client_events_survive_any_payload(room, event):

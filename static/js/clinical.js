@@ -23,6 +23,7 @@ export function setupRecord(card) {
 
 /** What an input changed: for a phase box, every phase ticked; otherwise its own value. */
 function changedFields(form, input) {
+  if (input.name === "closure") return { closure: input.value || null };
   if (input.name !== "phases") return { [input.name]: input.value };
   return { phases: [...form.querySelectorAll("input[name=phases]:checked")].map((i) => Number(i.value)) };
 }

@@ -4,6 +4,7 @@ import { setupCallCard } from "./callcard.js";
 import { setupRecord, setupScores } from "./clinical.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
 import { connect } from "./connection.js";
+import { setupInstallation } from "./installation.js";
 import { setupJoinLink } from "./joinlink.js";
 import { askFirst, setupDialogs } from "./dialogs.js";
 import { setupIndicators } from "./indicators.js";
@@ -217,9 +218,13 @@ function lobbyButton(text, label, className, event, linkId) {
 
 setupCallCard(document.getElementById("call"), socket, { offline });
 setupRecord(document.getElementById("record"));
-setupWorkTarget(document.getElementById("work-target"));
+setupWorkTarget(document.getElementById("work-target"), { socket, showError });
 setupScreening(document.getElementById("screening"), socket, { offline });
-setupScores(document.getElementById("scores"), socket, showError, showLastScores);
+const showInstallation = setupInstallation(document.getElementById("noticed-form"), socket, showError);
+setupScores(document.getElementById("scores"), socket, showError, (data) => {
+  showLastScores(data);
+  showInstallation(data);
+});
 setupTasks(document.getElementById("tasks"), socket, {
   offline,
   showError,
@@ -228,6 +233,10 @@ setupTasks(document.getElementById("tasks"), socket, {
 });
 
 const askDialog = document.getElementById("ask-first"); // asking before a step (dialogs.js)
+// The protocol's presets (resource installation: slower, shorter sets), applied as the own ones are.
+for (const button of document.querySelectorAll("#presets [data-settings]")) {
+  button.addEventListener("click", () => send(JSON.parse(button.dataset.settings)));
+}
 setupPresets(document.getElementById("presets"), {
   listUrl: root.dataset.presetsUrl,
   saveUrl: root.dataset.savePresetUrl,

@@ -108,10 +108,22 @@ export function setupTasks(card, socket, { offline, showError, scoresUrl, frame 
         field("set").value = String(sets[sets.length - 1].number);
         field("noticed").value = "";
         noticedStatus.textContent = "";
+        for (const button of nextButtons) button.setAttribute("aria-pressed", "false");
       }
     }
     wasRunning = running;
   });
+  const nextButtons = [...document.querySelectorAll("#noticed-form [data-next]")];
+  for (const button of nextButtons) {
+    button.addEventListener("click", async () => {
+      const pressed = button.getAttribute("aria-pressed") === "true";
+      const next = pressed ? null : button.dataset.next; // pressed again: no choice
+      const ack = await send("set:next", { set: Number(field("set").value), next });
+      if (!ack) return;
+      for (const b of nextButtons) b.setAttribute("aria-pressed", String(b.dataset.next === ack.next));
+      noticedStatus.textContent = ack.next ? `${button.textContent} after set ${ack.set}.` : "";
+    });
+  }
   field("save").addEventListener("click", async () => {
     const ack = await send("set:notice", { set: Number(field("set").value), text: field("noticed").value });
     if (ack) noticedStatus.textContent = `Saved with set ${ack.set}.`;

@@ -10,7 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import SCORE_KINDS, Score, TherapySession, utcnow
+from ..models import SCORE_KINDS, Score, Target, TherapySession, utcnow
+from ..models.protocol import SCORE_PURPOSES
+from ..staff import audit
 from .guard import EventError
 from .sets import latest_set_id
 
@@ -40,6 +42,29 @@ def _check_id(submission_id: Any) -> str:
     return submission_id
 
 
+def check_purpose(purpose: Any) -> str | None:
+    if purpose is not None and (not isinstance(purpose, str) or purpose not in SCORE_PURPOSES):
+        raise EventError(
+            "invalid_value", "purpose must be assessment, reevaluation, installation or null."
+        )
+    return purpose
+
+
+def fill_assessment(score: Score) -> None:
+    """An assessment's answer is the target's VOC or SUD as assessed (phase 3)."""
+    if score.purpose == "assessment" and score.target_id is not None and score.value is not None:
+        target = db.session.get(Target, score.target_id)
+        if target is not None:
+            setattr(target, score.kind, score.value)
+            audit.log(
+                "plan.target_assessed",
+                detail=f"target {target.id} {score.kind}",
+                session_id=score.therapy_session_id,
+                client_id=target.client_id,
+                with_address=score.source == "therapist",
+            )
+
+
 def _target_now(session_id: int) -> int | None:
     """The plan's target the session works on now: a score given now belongs to it."""
     return db.session.scalar(
@@ -57,9 +82,10 @@ def open_prompt(session_id: int) -> Score | None:
     )
 
 
-def prompt(session_id: int, kind: Any) -> Score:
-    """Ask the client for a score; an earlier unanswered prompt is withdrawn."""
-    kind = _check_kind(kind)
+def prompt(session_id: int, kind: Any, purpose: Any = None) -> Score:
+    """Ask the client for a score (for a purpose of SCORE_PURPOSES, or None: in processing);
+    an earlier unanswered prompt is withdrawn."""
+    kind, purpose = _check_kind(kind), check_purpose(purpose)
     db.session.execute(
         sa.delete(Score).where(
             Score.therapy_session_id == session_id,
@@ -72,6 +98,7 @@ def prompt(session_id: int, kind: Any) -> Score:
         stim_set_id=latest_set_id(session_id),
         target_id=_target_now(session_id),
         kind=kind,
+        purpose=purpose,
         source="client",
         submission_id=secrets.token_urlsafe(16),
     )
@@ -118,14 +145,18 @@ def answer(session_id: int, payload: Any) -> tuple[Score, bool]:
         return score, False
     score.value = value
     score.answered_at = utcnow()
+    fill_assessment(score)
     return score, True
 
 
 def enter(session_id: int, payload: Any) -> tuple[Score, bool]:
     """A score the therapist enters: (score, new); the same id twice is stored once."""
-    if not isinstance(payload, dict) or set(payload) != {"id", "kind", "value"}:
-        raise EventError("invalid_payload", "score:enter needs {id, kind, value}.")
+    if not isinstance(payload, dict) or not (
+        {"id", "kind", "value"} <= set(payload) <= {"id", "kind", "value", "purpose"}
+    ):
+        raise EventError("invalid_payload", "score:enter needs {id, kind, value} (and purpose).")
     submission_id = _check_id(payload["id"])
+    purpose = check_purpose(payload.get("purpose"))
     kind = _check_kind(payload["kind"])
     value = _check_value(kind, payload["value"])
     existing = db.session.scalar(sa.select(Score).where(Score.submission_id == submission_id))
@@ -139,12 +170,14 @@ def enter(session_id: int, payload: Any) -> tuple[Score, bool]:
         target_id=_target_now(session_id),
         kind=kind,
         value=value,
+        purpose=purpose,
         source="therapist",
         submission_id=submission_id,
         answered_at=utcnow(),
     )
     db.session.add(score)
     db.session.flush()
+    fill_assessment(score)
     return score, True
 
 

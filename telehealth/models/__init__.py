@@ -166,6 +166,9 @@ class TherapySession(db.Model):
     current_target_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("target.id", ondelete="SET NULL")
     )
+    # How it closed (a key of protocol.CLOSURES) and, for an incomplete target, where to resume.
+    closure: so.Mapped[str | None] = so.mapped_column(sa.String(12))
+    resume_note: so.Mapped[str | None] = so.mapped_column(EncryptedText)
 
     client: so.Mapped[Client] = so.relationship(back_populates="sessions")
     # Every target the session worked on, in the order taken up (current_target among them).
@@ -220,6 +223,7 @@ class StimSet(db.Model):
     struck_reason: so.Mapped[str | None] = so.mapped_column(EncryptedText)
     task: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # the dual-attention task shown
     noticed: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # what the client noticed
+    next_step: so.Mapped[str | None] = so.mapped_column(sa.String(16))  # protocol.NEXT_STEPS
     target_id: so.Mapped[int | None] = so.mapped_column(  # the target it was run on
         sa.ForeignKey("target.id", ondelete="SET NULL"), index=True
     )
@@ -235,16 +239,6 @@ class DualTask(db.Model):
 
 
 SCORE_KINDS = {"sud": (0, 10), "voc": (1, 7)}
-EMDR_PHASES = {
-    1: "History",
-    2: "Preparation",
-    3: "Assessment",
-    4: "Desensitisation",
-    5: "Installation",
-    6: "Body scan",
-    7: "Closure",
-    8: "Re-evaluation",
-}
 
 
 class Score(db.Model):
@@ -268,6 +262,7 @@ class Score(db.Model):
     target_id: so.Mapped[int | None] = so.mapped_column(  # the target worked on when asked
         sa.ForeignKey("target.id", ondelete="SET NULL"), index=True
     )
+    purpose: so.Mapped[str | None] = so.mapped_column(sa.String(16))  # protocol.SCORE_PURPOSES
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -275,6 +270,8 @@ class Score(db.Model):
             "kind": self.kind,
             "value": self.value,
             "source": self.source,
+            "purpose": self.purpose,
+            "target_id": self.target_id,
             "set_id": self.stim_set_id,
             "at": (self.answered_at or self.created_at).isoformat() + "Z",
         }
@@ -396,3 +393,4 @@ from .plan import TARGET_STATUSES as TARGET_STATUSES  # noqa: E402
 from .plan import TARGET_TEXT as TARGET_TEXT  # noqa: E402
 from .plan import Target as Target  # noqa: E402
 from .plan import session_target as session_target  # noqa: E402
+from .protocol import EMDR_PHASES as EMDR_PHASES  # noqa: E402

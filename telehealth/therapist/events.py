@@ -74,10 +74,11 @@ def on_stim_stop(session_id: int, payload: Any = None) -> dict[str, Any]:
 @socketio.on("score:prompt")
 @room_event(THERAPIST)
 def on_score_prompt(session_id: int, payload: Any = None) -> dict[str, Any]:
-    """Therapist: ask the client for a SUD or VOC score ({kind}); the client sees a slider."""
-    if not isinstance(payload, dict) or set(payload) != {"kind"}:
-        raise EventError("invalid_payload", "score:prompt needs {kind}.")
-    score = scores.prompt(session_id, payload["kind"])
+    """Therapist: ask the client for a SUD or VOC score ({kind}, and a purpose when asked in
+    the assessment or for a re-evaluation); the client sees a slider."""
+    if not isinstance(payload, dict) or not {"kind"} <= set(payload) <= {"kind", "purpose"}:
+        raise EventError("invalid_payload", "score:prompt needs {kind} (and purpose).")
+    score = scores.prompt(session_id, payload["kind"], payload.get("purpose"))
     db.session.commit()
     socketio.emit("score:asked", scores.asked_payload(score), to=session_room(session_id))
     return {"ok": True, "prompt_id": score.submission_id}

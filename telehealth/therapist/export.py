@@ -84,6 +84,8 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
         "positive_cognition": therapy_session.positive_cognition,
         "phases": [{"number": p, "name": EMDR_PHASES[p]} for p in therapy_session.phases],
         "notes": therapy_session.notes,
+        "closure": therapy_session.closure,
+        "resume_note": therapy_session.resume_note,
         "target_ids": [target.id for target in therapy_session.targets],
         "video_enabled": therapy_session.video_enabled,
         "sets": [
@@ -99,6 +101,7 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
                 "struck_reason": stim_set.struck_reason,
                 "task": stim_set.task,
                 "noticed": stim_set.noticed,
+                "next_step": stim_set.next_step,
                 "target_id": stim_set.target_id,
             }
             for stim_set in stim_sets
@@ -109,6 +112,7 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
                 "kind": score.kind,
                 "value": score.value,
                 "source": score.source,
+                "purpose": score.purpose,
                 "set_id": score.stim_set_id,
                 "set_number": set_numbers.get(score.stim_set_id),
                 "asked_at": _time(score.created_at),

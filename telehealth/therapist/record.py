@@ -20,14 +20,13 @@ from ..live.channels import cut_sockets, link_room, lobby_room, session_room
 from ..live.scores import scores_of, scores_of_sessions
 from ..live.sets import set_counts, sets_of, struck_set_ids
 from ..models import EMDR_PHASES, Client, JoinLink, Preset, Score, StimSet, TherapySession, utcnow
+from ..models.protocol import CLOSURES, NEXT_STEPS
 from ..staff import audit, logins
 from . import bp
 from .forms import ClientDetailsForm, DeleteClientForm, StrikeForm
+from .record_fields import clean_record
 from .targets import record_words, titles_of_sessions
 from .views import get_client_or_404, get_session_or_404, therapist_only
-
-RECORD_FIELDS = {"target": 200, "negative_cognition": 200, "positive_cognition": 200}
-MAX_NOTES = 20000
 
 
 def _sessions_of(client: Client) -> list[TherapySession]:
@@ -247,6 +246,7 @@ def _record_page(
         "therapist/record.html",
         therapy_session=therapy_session,
         words=record_words(therapy_session),
+        closures=CLOSURES,
         title_of={target.id: target.title for target in therapy_session.targets},
         sets=stim_sets,
         set_by_id={stim_set.id: stim_set for stim_set in stim_sets},
@@ -284,45 +284,24 @@ def strike_set(session_id: int, number: int):
     return _record_page(therapy_session, form, number), 400
 
 
-def _clean_record(body: Any) -> dict[str, Any]:
-    """The record fields of an autosave, checked; raises ValueError with a clear message."""
-    if not isinstance(body, dict) or not body:
-        raise ValueError("Send the fields to save as a JSON object.")
-    allowed = {*RECORD_FIELDS, "notes", "phases"}
-    unknown = set(body) - allowed
-    if unknown:
-        raise ValueError(f"Unknown field: {', '.join(sorted(str(u)[:40] for u in unknown))}.")
-    clean: dict[str, Any] = {}
-    for name, limit in RECORD_FIELDS.items():
-        if name in body:
-            if not isinstance(body[name], str) or len(body[name]) > limit:
-                raise ValueError(f"{name} must be text of at most {limit} characters.")
-            clean[name] = body[name]
-    if "notes" in body:
-        if not isinstance(body["notes"], str) or len(body["notes"]) > MAX_NOTES:
-            raise ValueError(f"notes must be text of at most {MAX_NOTES} characters.")
-        clean["notes"] = body["notes"]
-    if "phases" in body:
-        phases = body["phases"]
-        if not isinstance(phases, list) or any(
-            isinstance(p, bool) or not isinstance(p, int) or p not in EMDR_PHASES for p in phases
-        ):
-            raise ValueError("phases must be a list of EMDR phase numbers 1 to 8.")
-        clean["phases"] = sorted(set(phases))
-    return clean
-
-
 @bp.route("/sessions/<int:session_id>/record", methods=["POST"])
 @therapist_only
 def save_record(session_id: int):
     """Autosave from the panel (JSON); the answer carries the saved record's revision."""
     therapy_session = get_session_or_404(session_id)
     try:
-        clean = _clean_record(request.get_json(silent=True))
+        clean = clean_record(request.get_json(silent=True))
     except ValueError as exc:
         return jsonify(error={"code": "invalid_value", "message": str(exc)}), 400
     for name, value in clean.items():
         setattr(therapy_session, name, value)
+    if {"closure", "resume_note"} & set(clean):  # the target's state for the next session
+        audit.log(
+            "session.closure",
+            detail=f"closure {therapy_session.closure or 'none'}",
+            session_id=session_id,
+            client_id=therapy_session.client_id,
+        )
     therapy_session.record_rev += 1
     db.session.commit()
     return jsonify(record_rev=therapy_session.record_rev, saved_at=utcnow().isoformat() + "Z")
@@ -344,10 +323,13 @@ def session_export(session_id: int):
         ["positive cognition", words["positive_cognition"]],
         ["phases", ", ".join(EMDR_PHASES[p] for p in therapy_session.phases)],
         ["notes", therapy_session.notes],
+        ["closure", CLOSURES.get(therapy_session.closure or "", "")],
+        ["resume next time from", therapy_session.resume_note or ""],
         [],
         [
             *("set", "started (UTC)", "ended (UTC)", "passes", "speed (passes/s)", "path"),
             *("client paused (UTC)", "struck (UTC)", "struck because", "task", "noticed"),
+            "then",
         ],
     ]
     stim_sets = sets_of(therapy_session.id)
@@ -365,6 +347,7 @@ def session_export(session_id: int):
                 stim_set.struck_reason or "",
                 stim_set.task or "",
                 stim_set.noticed or "",
+                NEXT_STEPS.get(stim_set.next_step or "", ""),
             ]
         )
     rows += [[], ["score", "value", "after set", "from", "at (UTC)"]]

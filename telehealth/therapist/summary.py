@@ -12,6 +12,7 @@ from ..extensions import db
 from ..live.scores import scores_of
 from ..live.sets import sets_of
 from ..models import EMDR_PHASES, SCORE_KINDS, Score, StimSet, TherapySession
+from ..models.protocol import CLOSURES, NEXT_STEPS
 from ..staff import audit
 from . import bp
 from .record import scores_payload
@@ -43,6 +44,7 @@ class SetLine:
     struck_reason: str | None
     task: str | None = None  # the dual-attention task shown during it
     noticed: str | None = None  # what the client noticed
+    next_step: str | None = None  # the therapist's choice after it, in words
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Summary:
     curves: dict[str, list[tuple[str, int]]]  # "sud" -> [("at the start", 7), ...]
     off_curve: list[str]  # the scores given after a struck set, in words
     notes: str
+    closure: str = "—"  # how the session closed, in words
+    resume_note: str = ""  # where to resume an incomplete target
 
 
 def _number(value: float) -> str:
@@ -107,6 +111,7 @@ def _set_line(stim_set: StimSet) -> SetLine:
         struck_reason=stim_set.struck_reason if stim_set.struck_at else None,
         task=stim_set.task,
         noticed=stim_set.noticed,
+        next_step=NEXT_STEPS.get(stim_set.next_step or ""),
     )
 
 
@@ -144,6 +149,8 @@ def summarise(
         curves=curves,
         off_curve=off_curve,
         notes=therapy_session.notes,
+        closure=CLOSURES.get(therapy_session.closure or "", "—"),
+        resume_note=therapy_session.resume_note or "",
     )
 
 
@@ -159,6 +166,7 @@ def set_words(line: SetLine) -> list[tuple[str, str]]:
     paused = f" The client paused it at {line.client_paused}." if line.client_paused else ""
     notes = [("note", f"Task: {line.task}")] if line.task else []
     notes += [("note", f"The client noticed: {line.noticed}")] if line.noticed else []
+    notes += [("note", f"Then: {line.next_step}")] if line.next_step else []
     if line.struck_reason is None:
         text = f"Set {line.number}, {line.started}: {line.settings}. {line.done}.{paused}"
         return [("text", text), *notes]
@@ -186,6 +194,12 @@ def blocks(summary: Summary) -> list[tuple[str, str]]:
         ("text", f"Negative cognition: {summary.negative_cognition or '—'}"),
         ("text", f"Positive cognition: {summary.positive_cognition or '—'}"),
         ("text", f"Phases: {summary.phases or '—'}"),
+        ("text", f"Closure: {summary.closure}"),
+        *(
+            [("text", f"Resume next time from: {summary.resume_note}")]
+            if summary.resume_note
+            else []
+        ),
         ("gap", ""),
         ("heading", f"Sets: {counted}" if summary.sets else "Sets: none"),
         *(block for line in summary.sets for block in set_words(line)),

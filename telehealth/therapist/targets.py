@@ -12,7 +12,16 @@ import sqlalchemy as sa
 from flask import url_for
 
 from ..extensions import db
-from ..models import TARGET_KINDS, Score, StimSet, Target, TherapySession, session_target
+from ..models import (
+    TARGET_KINDS,
+    TARGET_TEXT,
+    Score,
+    StimSet,
+    Target,
+    TherapySession,
+    session_target,
+)
+from ..models.protocol import CLOSURES
 
 
 def plan_of(client_id: int) -> list[Target]:
@@ -118,11 +127,74 @@ def titles_of_sessions(session_ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def work_state(therapy_session: TherapySession) -> dict[str, Any]:
-    """What the panel shows of the plan: its targets, those the session worked on, the one
-    worked on now."""
+NOTICED_SHOWN = 3  # the last sets' "noticed" a re-evaluation shows
+
+
+def review_of(therapy_session: TherapySession, target_id: int) -> dict[str, Any] | None:
+    """Where a target stood after the last earlier session that worked on it (its last SUD and
+    VOC, that session's closure, where to resume, what was noticed in its last sets), and the
+    re-evaluation SUD given in this session; None when no earlier session worked on it."""
+    last = db.session.scalar(
+        sa.select(TherapySession)
+        .join(session_target, session_target.c.therapy_session_id == TherapySession.id)
+        .where(
+            session_target.c.target_id == target_id,
+            TherapySession.id != therapy_session.id,
+            TherapySession.started_at <= therapy_session.started_at,
+        )
+        .order_by(TherapySession.started_at.desc(), TherapySession.id.desc())
+        .limit(1)
+    )
+    if last is None:
+        return None
+    earlier = [
+        p for p in points_of([target_id]).get(target_id, []) if p.session_id != therapy_session.id
+    ]
+    noticed = db.session.scalars(
+        sa.select(StimSet)
+        .where(
+            StimSet.therapy_session_id == last.id,
+            StimSet.target_id == target_id,
+            StimSet.noticed.is_not(None),
+            StimSet.struck_at.is_(None),
+        )
+        .order_by(StimSet.number.desc())
+    ).all()
+    reevaluation = db.session.scalar(
+        sa.select(Score.value)
+        .where(
+            Score.therapy_session_id == therapy_session.id,
+            Score.target_id == target_id,
+            Score.purpose == "reevaluation",
+            Score.kind == "sud",
+            Score.value.is_not(None),
+        )
+        .order_by(Score.answered_at.desc(), Score.id.desc())
+        .limit(1)
+    )
     return {
-        "current": therapy_session.current_target_id,
+        "date": last.started_at.strftime("%Y-%m-%d"),
+        "latest": latest(earlier),
+        "closure": last.closure,
+        "closure_name": CLOSURES.get(last.closure or "", "not recorded"),
+        "resume_note": last.resume_note or "",
+        "noticed": [
+            {"set": s.number, "text": s.noticed}
+            for s in reversed(noticed[:NOTICED_SHOWN])
+            if s.noticed.strip()
+        ],
+        "reevaluation_sud": reevaluation,
+    }
+
+
+def work_state(therapy_session: TherapySession) -> dict[str, Any]:
+    """What the panel shows of the plan: its targets (with their assessment), those the
+    session worked on, the one worked on now and, when earlier sessions worked on it, where it
+    stood (``review``)."""
+    current = therapy_session.current_target_id
+    return {
+        "current": current,
+        "review": review_of(therapy_session, current) if current else None,
         "worked_on": [target.id for target in therapy_session.targets],
         "plan_url": url_for("therapist.plan", client_id=therapy_session.client_id),
         "kinds": TARGET_KINDS,
@@ -131,9 +203,9 @@ def work_state(therapy_session: TherapySession) -> dict[str, Any]:
                 "id": target.id,
                 "kind": target.kind,
                 "kind_name": target.kind_name,
-                "title": target.title,
-                "negative_cognition": target.negative_cognition,
-                "positive_cognition": target.positive_cognition,
+                **{name: getattr(target, name) for name in TARGET_TEXT},
+                "voc": target.voc,
+                "sud": target.sud,
                 "status": target.status,
                 "save_url": url_for("therapist.save_target_fields", target_id=target.id),
             }

@@ -15,6 +15,7 @@ from ..live.access import THERAPIST
 from ..live.channels import panels_room, session_room
 from ..live.guard import EventError, room_event
 from ..models import SCORE_KINDS, DualTask, StimSet, TherapySession
+from ..models.protocol import NEXT_STEPS
 from ..staff import audit
 
 MAX_NOTICED = 500
@@ -82,6 +83,20 @@ def on_between_set(session_id: int, payload: Any = None) -> dict[str, Any]:
     return {"ok": True, **answer}
 
 
+def _set_of(session_id: int, number: Any) -> StimSet:
+    """The session's set of that number; raises not_found."""
+    stim_set = None
+    if isinstance(number, int) and not isinstance(number, bool) and 0 < number < 2**31:
+        stim_set = db.session.scalar(
+            sa.select(StimSet).where(
+                StimSet.therapy_session_id == session_id, StimSet.number == number
+            )
+        )
+    if stim_set is None:
+        raise EventError("not_found", "This session has no set with that number.")
+    return stim_set
+
+
 @socketio.on("set:notice")
 @room_event(THERAPIST)
 def on_set_notice(session_id: int, payload: Any = None) -> dict[str, Any]:
@@ -91,19 +106,28 @@ def on_set_notice(session_id: int, payload: Any = None) -> dict[str, Any]:
     number, text = payload["set"], payload["text"]
     if not isinstance(text, str) or len(text) > MAX_NOTICED:
         raise EventError("invalid_value", f"text must be at most {MAX_NOTICED} characters.")
-    stim_set = None
-    if isinstance(number, int) and not isinstance(number, bool):
-        stim_set = db.session.scalar(
-            sa.select(StimSet).where(
-                StimSet.therapy_session_id == session_id, StimSet.number == number
-            )
-        )
-    if stim_set is None:
-        raise EventError("not_found", "This session has no set with that number.")
+    stim_set = _set_of(session_id, number)
     stim_set.noticed = text.strip() or None
     audit.log("set.noticed", detail=f"set {number}", session_id=session_id)
     db.session.commit()
     return {"ok": True, "set": number, "noticed": stim_set.noticed}
+
+
+@socketio.on("set:next")
+@room_event(THERAPIST)
+def on_set_next(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Therapist: the choice after set ``set`` ({set, next}: go on, back to target, close, or
+    null to clear it), kept with the set."""
+    if not isinstance(payload, dict) or set(payload) != {"set", "next"}:
+        raise EventError("invalid_payload", "set:next needs {set, next}.")
+    number, choice = payload["set"], payload["next"]
+    if choice is not None and (not isinstance(choice, str) or choice not in NEXT_STEPS):
+        raise EventError("invalid_value", "next must be go_on, back_to_target, close or null.")
+    stim_set = _set_of(session_id, number)
+    stim_set.next_step = choice
+    audit.log("set.next", detail=f"set {number} {choice or 'none'}", session_id=session_id)
+    db.session.commit()
+    return {"ok": True, "set": number, "next": choice}
 
 
 @socketio.on("taskprompt:add")

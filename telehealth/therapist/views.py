@@ -15,6 +15,7 @@ from ..forms import ActionForm
 from ..live import state
 from ..live.channels import cut_sockets, link_room
 from ..models import EMDR_PHASES, Client, JoinLink, TherapySession, utcnow
+from ..models.protocol import ASSESSMENT_STEPS, CLOSURES
 from ..staff import audit
 from ..staff.roles import role_required
 from . import bp, tasks
@@ -103,12 +104,15 @@ def panel(session_id: int):
         therapy_session=therapy_session,
         schema=stimulation.SCHEMA,
         speed_bands=stimulation.SPEED_BANDS,
+        protocol_presets=stimulation.PROTOCOL_PRESETS,
         phases=EMDR_PHASES,
         action=ActionForm(),
         screening_questions=screening.QUESTIONS,
         sound_results=screening.SOUND_RESULTS,
         task_choices=tasks.choices(therapy_session.therapist_id),
         work=work_state(therapy_session),
+        assessment=ASSESSMENT_STEPS,
+        closures=CLOSURES,
     )
 
 
