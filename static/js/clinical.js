@@ -8,7 +8,7 @@ const RETRY_MS = 3000;
 
 /** Autosave the record as the therapist types; the status says saved / unsaved / failing. */
 export function setupRecord(card) {
-  const form = card.querySelector("form");
+  const form = card.querySelector("#record-form"); // not the target's forms above it
   const status = document.getElementById("record-status");
   const saver = recordSaver(card.dataset.saveUrl, (state, text) => {
     status.dataset.status = state;
