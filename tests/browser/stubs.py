@@ -4,6 +4,9 @@ each takes away or tightens one API before the page's scripts run (page.add_init
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 # iPhone Safari: no element full screen, neither the standard nor the webkit-prefixed one.
 NO_FULLSCREEN = """
 delete Element.prototype.requestFullscreen;
@@ -89,3 +92,19 @@ delete window.webkitRTCPeerConnection;
 
 # Safari before 14.1: no StereoPannerNode (the tones' pan falls back to two merged gains).
 NO_STEREO_PANNER = "delete window.StereoPannerNode;"
+
+
+# Where the client tests keep their screenshots of the changed states, for a person to look at.
+SHOTS = os.environ.get("CLIENT_SHOTS")
+# Do the boxes of two elements (CSS selectors) overlap?
+OVERLAP = """([a, b]) => {
+  const r = (sel) => document.querySelector(sel).getBoundingClientRect();
+  const x = r(a), y = r(b);
+  return x.left < y.right && y.left < x.right && x.top < y.bottom && y.top < x.bottom;
+}"""
+
+
+def shoot(page, tmp_path, name: str) -> None:
+    folder = Path(SHOTS) if SHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))

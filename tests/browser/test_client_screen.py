@@ -4,14 +4,11 @@ Safari) the steps to add the page to the Home Screen."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from tests.browser.a11y import axe_violations
 from tests.browser.harness import collect_errors, follow_link, make_link, open_panel, pass_checks
-from tests.browser.stubs import NO_FULLSCREEN, WEBKIT_FULLSCREEN_ONLY
+from tests.browser.stubs import NO_FULLSCREEN, OVERLAP, WEBKIT_FULLSCREEN_ONLY, shoot
 
 
 @pytest.fixture(scope="module")
@@ -112,21 +109,6 @@ def test_the_moving_target_leaves_nothing_behind(browser, panel, join_url, shape
         assert 0 < box["w"] <= diameter + 2 and 0 < box["h"] <= diameter + 2, (box, diameter)
     panel.click("#stop")
     panel.wait_for_selector("#run-state[data-state=stopped]")
-
-
-# Where the tests also keep their screenshots of the changed states, for a person to look at.
-SHOTS = os.environ.get("CLIENT_SHOTS")
-OVERLAP = """([a, b]) => {
-  const r = (sel) => document.querySelector(sel).getBoundingClientRect();
-  const x = r(a), y = r(b);
-  return x.left < y.right && y.left < x.right && x.top < y.bottom && y.top < x.bottom;
-}"""
-
-
-def shoot(page, tmp_path, name: str) -> None:
-    folder = Path(SHOTS) if SHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"))
 
 
 def open_client(browser, join_url, script: str, size=(390, 844)):

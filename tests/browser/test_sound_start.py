@@ -6,15 +6,13 @@ works starts the tones of a running set. The same in the checks' sound check."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
 from tests.browser.a11y import axe_violations
 from tests.browser.harness import collect_errors, follow_link, make_link, open_panel, pass_checks
-from tests.browser.stubs import HANGING_AUDIO, NO_STEREO_PANNER
+from tests.browser.stubs import HANGING_AUDIO, NO_STEREO_PANNER, OVERLAP, shoot
 
-SHOTS = os.environ.get("CLIENT_SHOTS")
 SIZES = {"phone": (390, 844), "phone-landscape": (844, 390)}
 SOUND = "#client-presence [data-ind=sound]"
 # Every control on screen that is smaller than a fingertip.
@@ -22,17 +20,6 @@ SMALL_CONTROLS = """() => [...document.querySelectorAll("button")]
   .filter((el) => el.getClientRects().length)
   .map((el) => el.getBoundingClientRect())
   .filter((r) => r.width < 44 || r.height < 44).length"""
-OVERLAP = """([a, b]) => {
-  const r = (sel) => document.querySelector(sel).getBoundingClientRect();
-  const x = r(a), y = r(b);
-  return x.left < y.right && y.left < x.right && x.top < y.bottom && y.top < x.bottom;
-}"""
-
-
-def shoot(page, tmp_path, name: str) -> None:
-    folder = Path(SHOTS) if SHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"))
 
 
 @pytest.fixture
