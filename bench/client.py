@@ -32,6 +32,8 @@ up), with a fake camera and microphone so the video call is on during the sets. 
 - main_thread_busy_pct_4x: the share of wall time the page's main thread ran tasks during the
   set at 4x (Performance.getMetrics TaskDuration: with the CPU slowed, the slowed time), in %
   of the slowed phone's main thread.
+- stage_scale_1x, _4x, _6x: device pixels per CSS pixel of the stage's canvas at the end of each
+  set (the phone's ratio is 2; the page draws fewer when its frames come late, pacer.js).
 - frame_cpu_ms_1x: the main thread's CPU time (ThreadTime) per frame drawn during the set with
   the CPU not slowed: the page's own cost of a frame, which a busy machine hardly changes.
 
@@ -200,6 +202,7 @@ def run_set(panel, client, cdp, rate: float, hz: float) -> dict:
         "body[data-moving=false]", state="attached", timeout=(SET_SECONDS + 30) * 1000
     )
     after, cpu1 = client.evaluate(SNAPSHOT), cpu_seconds(cdp)
+    scale = float(client.get_attribute("#stage", "data-scale"))
     panel.wait_for_selector("#run-state[data-state=stopped]", timeout=30_000)
     elapsed_ms = after["now"] - before["now"]
     draws = after["draws"] - before["draws"]
@@ -214,6 +217,7 @@ def run_set(panel, client, cdp, rate: float, hz: float) -> dict:
         "long_task_ms_max": max((d for _, d in tasks), default=0),
         "cpu_pct": 100 * (cpu1["ProcessTime"] - cpu0["ProcessTime"]) / (elapsed_ms / 1000),
         "busy_pct": 100 * (cpu1["TaskDuration"] - cpu0["TaskDuration"]) / (elapsed_ms / 1000),
+        "scale": scale,
         "frame_cpu_ms": 1000 * (cpu1["ThreadTime"] - cpu0["ThreadTime"]) / max(1, draws),
     }
 
@@ -274,6 +278,9 @@ def measure(server, with_urls: bool) -> dict:
         "frames_delivered_pct_1x": round(at1["frames_pct"], 2),
         "frames_delivered_pct_4x": round(at4["frames_pct"], 2),
         "frames_delivered_pct_6x": round(at6["frames_pct"], 2),
+        "stage_scale_1x": at1["scale"],
+        "stage_scale_4x": at4["scale"],
+        "stage_scale_6x": at6["scale"],
         "long_tasks_1x": at1["long_tasks"],
         "long_tasks_4x": at4["long_tasks"],
         "long_task_ms_max_4x": round(at4["long_task_ms_max"]),

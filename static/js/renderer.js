@@ -19,6 +19,7 @@ export class Renderer {
     this.width = 0; // CSS pixels
     this.height = 0;
     this.dpr = 1;
+    this.maxScale = Infinity; // device pixels per CSS pixel at most (lowered by lowerScale)
     this.pos = { x: 0, y: 0 };
     this.last = { x: 0, y: 0 }; // where the target was drawn, in CSS pixels (for tests and tools)
     this.glowCache = new Map(); // colour -> gradient canvas, made once per colour and size
@@ -28,10 +29,13 @@ export class Renderer {
     canvas.addEventListener("contextrestored", () => { this.drawnWith = null; });
   }
 
-  /** Match the backing store to the element's size and the device pixel ratio (crisp on HiDPI). */
+  /**
+   * Match the backing store to the element's size and the device pixel ratio (crisp on HiDPI),
+   * or to fewer pixels once lowerScale has been called.
+   */
   resize() {
     const rect = this.canvas.getBoundingClientRect();
-    const dpr = window.devicePixelRatio || 1;
+    const dpr = Math.min(window.devicePixelRatio || 1, this.maxScale);
     const w = Math.max(1, Math.round(rect.width * dpr));
     const h = Math.max(1, Math.round(rect.height * dpr));
     if (w !== this.canvas.width || h !== this.canvas.height) {
@@ -45,6 +49,15 @@ export class Renderer {
     this.width = rect.width;
     this.height = rect.height;
     this.dpr = dpr;
+    this.canvas.dataset.scale = String(Math.round(dpr * 100) / 100);
+  }
+
+  /** Draw with a quarter fewer pixels per CSS pixel, never under one; false when at one. */
+  lowerScale() {
+    if (this.dpr <= 1) return false;
+    this.maxScale = Math.max(1, this.dpr * 0.75);
+    this.resize();
+    return true;
   }
 
   /** Centre of the target in CSS pixels for a phase and settings. */

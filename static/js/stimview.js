@@ -8,7 +8,8 @@
 // the centre, a page that was offline) is shown at once.
 
 import { nextFrame } from "./features.js";
-import { phaseAt } from "./motion.js";
+import { isMoving, phaseAt } from "./motion.js";
+import { FramePacer } from "./pacer.js";
 import { Renderer } from "./renderer.js";
 
 export const BLEND_MS = 250;
@@ -30,6 +31,7 @@ export class StimView {
     this.frames = 0; // frames drawn, for diagnostics
     this.phase = 0;
     this.blend = null; // {delta, fromMs}: a late state's difference being made up
+    this.pacer = new FramePacer(); // fewer pixels when frames come late (pacer.js)
     this.frame = this.frame.bind(this);
     this.onResize = () => this.renderer.resize();
     // The canvas changes size with the window and with what shares the screen with it (the
@@ -66,11 +68,13 @@ export class StimView {
     return this.state.running && end !== null ? Math.min(blended, end) : blended;
   }
 
-  frame() {
+  frame(t) {
     nextFrame(this.frame);
     const { state } = this;
     if (!state || !this.renderer.ctx) return; // nothing drawn: no rev is confirmed either
-    this.phase = this.phaseNow(this.clock.now());
+    const now = this.clock.now();
+    if (this.pacer.tick(t, isMoving(state, now))) this.renderer.lowerScale();
+    this.phase = this.phaseNow(now);
     // a target at rest is not drawn again: the canvas already shows it
     if (this.renderer.draw(this.phase, state.settings)) this.frames += 1;
     if (state.rev !== this.appliedRev) {

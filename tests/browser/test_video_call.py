@@ -91,13 +91,35 @@ def test_both_sides_receive_live_video_and_audio(call):
     assert not call["errors"]
 
 
+# Frames the page is offered a second (requestAnimationFrame callbacks over 2 s).
+FRAME_RATE = """() => new Promise((resolve) => {
+  let n = 0, first = null;
+  const tick = (t) => {
+    if (first === null) first = t; else n += 1;
+    if (t - first < 2000) requestAnimationFrame(tick); else resolve(n * 1000 / (t - first));
+  };
+  requestAnimationFrame(tick);
+})"""
+SHOWN = "(sel) => document.querySelector(sel).getClientRects().length > 0"
+
+
 def test_stimulation_runs_while_the_call_is_on(call):
+    """The target moves with the call on, at the display's full frame rate: one's own picture
+    leaves the screen during a set (with two videos on screen Chromium halves a page's frame
+    rate, its "video conference mode"), and comes back after it."""
     panel, client = call["panel"], call["client"]
+    own = "#call [data-call=local]"
+    assert client.evaluate(SHOWN, own)
     panel.fill("#c-set_passes", "0")
     panel.click("#start")
     moving = sample(client, "stage", count=20)
     assert spread(moving, "x") > 100
+    assert not client.evaluate(SHOWN, own)
+    assert client.evaluate(SHOWN, "#call [data-call=remote]")
+    assert client.evaluate(FRAME_RATE) > 45  # 30 when halved, 60 offered
     panel.click("#stop")
+    client.wait_for_selector("body[data-moving=false]", state="attached")
+    assert client.evaluate(SHOWN, own)
 
 
 @pytest.mark.parametrize("who", ["client", "panel"])
