@@ -22,7 +22,7 @@ function taskPayload(field) {
  * Wire the card `card`; `frame` is the mirror, given an outline of where the task sits on the
  * client's screen; `scoresUrl` lists the session's sets (the latest is the one noticed in).
  */
-export function setupTasks(card, socket, { offline, showError, scoresUrl, frame }) {
+export function setupTasks(card, socket, { offline, showError, scoresUrl, frame, backToTarget }) {
   // The part sits in the controls form: its fields have no name, so the form sends none of them.
   const field = (name) => card.querySelector(`[data-task=${name}]`);
   const form = card.querySelector("#task-form");
@@ -109,6 +109,7 @@ export function setupTasks(card, socket, { offline, showError, scoresUrl, frame 
         field("noticed").value = "";
         noticedStatus.textContent = "";
         for (const button of nextButtons) button.setAttribute("aria-pressed", "false");
+        backToTarget.chosen({ set: sets[sets.length - 1].number, next: null });
       }
     }
     wasRunning = running;
@@ -122,6 +123,7 @@ export function setupTasks(card, socket, { offline, showError, scoresUrl, frame 
       if (!ack) return;
       for (const b of nextButtons) b.setAttribute("aria-pressed", String(b.dataset.next === ack.next));
       noticedStatus.textContent = ack.next ? `${button.textContent} after set ${ack.set}.` : "";
+      backToTarget.chosen(ack); // back to target: the client's SUD is asked now
     });
   }
   field("save").addEventListener("click", async () => {

@@ -33,7 +33,9 @@ TARGET_TEXT = {
     "body_location": 200,
 }
 
-# Which sessions work on which targets; ``added_at`` keeps the order they were taken up in.
+# Which sessions work on which targets; ``added_at`` keeps the order they were taken up in;
+# the body scan (phase 6) of the target in that session: its result (protocol.BODY_SCAN_RESULTS)
+# and, for a sensation, where and what (encrypted).
 session_target = sa.Table(
     "session_target",
     db.metadata,
@@ -46,6 +48,9 @@ session_target = sa.Table(
         "target_id", sa.ForeignKey("target.id", ondelete="CASCADE"), primary_key=True, index=True
     ),
     sa.Column("added_at", sa.DateTime(), nullable=False, default=utcnow),
+    sa.Column("body_scan", sa.String(12), nullable=True),
+    sa.Column("body_scan_note", EncryptedText, nullable=True),
+    sa.Column("body_scan_at", sa.DateTime(), nullable=True),
 )
 
 

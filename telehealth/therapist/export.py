@@ -17,6 +17,7 @@ from ..live.sets import sets_of
 from ..models import EMDR_PHASES, TARGET_TEXT, AuditEvent, Client, Score, TherapySession, utcnow
 from ..staff import audit
 from . import bp
+from .bodyscan import scans_of_sessions
 from .targets import plan_of
 from .views import get_client_or_404, therapist_only
 
@@ -87,6 +88,7 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
         "closure": therapy_session.closure,
         "resume_note": therapy_session.resume_note,
         "target_ids": [target.id for target in therapy_session.targets],
+        "body_scans": scans_of_sessions([therapy_session.id]).get(therapy_session.id, []),
         "video_enabled": therapy_session.video_enabled,
         "sets": [
             {

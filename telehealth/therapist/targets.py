@@ -22,6 +22,7 @@ from ..models import (
     session_target,
 )
 from ..models.protocol import CLOSURES
+from .bodyscan import scan_of
 
 
 def plan_of(client_id: int) -> list[Target]:
@@ -190,11 +191,12 @@ def review_of(therapy_session: TherapySession, target_id: int) -> dict[str, Any]
 def work_state(therapy_session: TherapySession) -> dict[str, Any]:
     """What the panel shows of the plan: its targets (with their assessment), those the
     session worked on, the one worked on now and, when earlier sessions worked on it, where it
-    stood (``review``)."""
+    stood (``review``), and the body scan of the one worked on now in this session."""
     current = therapy_session.current_target_id
     return {
         "current": current,
         "review": review_of(therapy_session, current) if current else None,
+        "body_scan": scan_of(therapy_session.id, current) if current else None,
         "worked_on": [target.id for target in therapy_session.targets],
         "plan_url": url_for("therapist.plan", client_id=therapy_session.client_id),
         "kinds": TARGET_KINDS,
