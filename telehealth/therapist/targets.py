@@ -14,7 +14,6 @@ from flask import url_for
 from ..extensions import db
 from ..models import (
     TARGET_KINDS,
-    TARGET_TEXT,
     Score,
     StimSet,
     Target,
@@ -202,13 +201,7 @@ def work_state(therapy_session: TherapySession) -> dict[str, Any]:
         "kinds": TARGET_KINDS,
         "targets": [
             {
-                "id": target.id,
-                "kind": target.kind,
-                "kind_name": target.kind_name,
-                **{name: getattr(target, name) for name in TARGET_TEXT},
-                "voc": target.voc,
-                "sud": target.sud,
-                "status": target.status,
+                **target.as_dict(),
                 "save_url": url_for("therapist.save_target_fields", target_id=target.id),
             }
             for target in plan_of(therapy_session.client_id)
