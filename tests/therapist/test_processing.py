@@ -80,6 +80,17 @@ def test_the_client_is_never_asked_while_a_set_runs(room):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Score)) == 0
 
 
+def test_the_back_to_target_sud_is_not_asked_again_while_a_set_runs(room):
+    on_target(room)
+    t = sets_ended(room)
+    room_state.commit_change(room.session.id, stimulation.start, t)
+    ack = room.therapist_socket.emit(
+        "score:prompt", {"kind": "sud", "purpose": "back_to_target"}, callback=True
+    )
+    assert not ack["ok"] and ack["error"]["code"] == "set_running"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Score)) == 0
+
+
 def test_back_to_target_after_an_earlier_set_asks_nothing(room):
     on_target(room)
     sets_ended(room, 2)
