@@ -308,6 +308,9 @@ def test_the_body_scan_after_installation_is_recorded_and_in_the_summary(room_pa
         "The flood: sensation noticed (Tight chest, left side)"
     ]
     assert "Then: Back to target, SUD 4" in summary.text_content(".summary-sets")
+    summary.set_viewport_size({"width": 1024, "height": 768})
+    summary.screenshot(path=str(shots_dir(tmp_path) / "summary-1024x768.png"), full_page=True)
+    assert axe_violations(summary) == []
     summary.close()
     panel.reload()  # kept: the step shows it again
     panel.wait_for_selector("#body-scan[data-result=sensation]", timeout=15000)
