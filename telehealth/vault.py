@@ -107,17 +107,22 @@ def encrypted_columns(metadata: sa.MetaData) -> list[sa.Column]:
 
 def rotate_all(connection: sa.Connection, metadata: sa.MetaData, vault: Vault) -> int:
     """Re-encrypt every encrypted value under the newest key; the number of values rewritten.
-    Reads and writes the raw tokens (the columns' own types would decrypt and encrypt)."""
+    Reads and writes the raw tokens (the columns' own types would decrypt and encrypt); a row
+    is found by its table's primary key (``id``, or both ids of a link table)."""
     rewritten = 0
     for column in encrypted_columns(metadata):
+        keys = [key.name for key in column.table.primary_key.columns]
         raw = sa.table(
-            column.table.name, sa.column("id", sa.Integer), sa.column(column.name, sa.Text)
+            column.table.name,
+            *(sa.column(key, sa.Integer) for key in keys),
+            sa.column(column.name, sa.Text),
         )
         token_column = raw.c[column.name]
         rows = connection.execute(sa.select(raw).where(token_column.is_not(None))).all()
-        for row_id, token in rows:
+        for *ids, token in rows:
+            where = [raw.c[key] == value for key, value in zip(keys, ids, strict=True)]
             connection.execute(
-                sa.update(raw).where(raw.c.id == row_id).values({token_column: vault.rotate(token)})
+                sa.update(raw).where(*where).values({token_column: vault.rotate(token)})
             )
             rewritten += 1
     return rewritten

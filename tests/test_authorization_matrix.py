@@ -26,6 +26,7 @@ from telehealth.models import (
     Target,
     TherapySession,
     User,
+    session_target,
     utcnow,
 )
 from tests.support import Auth, csrf_token, join
@@ -143,6 +144,7 @@ SOCKET = {
     "between:set": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "set:notice": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "set:next": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
+    "bodyscan:set": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
 }
 CHANGES_STATE = {"stim:update", "stim:start", "stim:pause", "stim:stop"}
 PAYLOADS = {
@@ -182,6 +184,7 @@ PAYLOADS = {
     "between:set": {"ask": "sud"},
     "set:notice": {"set": 1, "text": "Calmer"},
     "set:next": {"set": 1, "next": "back_to_target"},
+    "bodyscan:set": {"result": "sensation", "text": "Tight chest"},
 }
 
 
@@ -221,7 +224,11 @@ def world(app, make) -> World:
     prompt_id = live_scores.prompt(session.id, "sud").submission_id  # a question waiting for ours
     task_prompt = DualTask(therapist_id=owner.id, text="Hum a tune")
     target = Target(client_id=session.client_id, kind="past", title="The flood")
-    db.session.add_all([task_prompt, target])
+    worked = Target(client_id=session.client_id, kind="present", title="Shops", position=1)
+    db.session.add_all([task_prompt, target, worked])
+    db.session.flush()
+    session.targets.append(worked)  # worked on now: its body scan may be recorded
+    session.current_target_id = worked.id
     db.session.commit()
     return World(
         owner,
@@ -394,14 +401,20 @@ def test_socket_event(app, world, sockets, event, actor, expected):
 
 
 def tasks(session_id: int) -> tuple:
-    """The room's task, its after-set question, what was noticed, the therapists' prompts."""
+    """The room's task, its after-set question, what was noticed, the therapists' prompts,
+    the body scans."""
     db.session.expire_all()
     room = db.session.get(TherapySession, session_id)
     noticed = db.session.scalars(
         sa.select(StimSet.noticed).where(StimSet.therapy_session_id == session_id)
     ).all()
     prompts = db.session.scalars(sa.select(DualTask.text).order_by(DualTask.id)).all()
-    return room.dual_task, room.ask_after_set, tuple(noticed), tuple(prompts)
+    scans = db.session.execute(
+        sa.select(session_target.c.body_scan, session_target.c.body_scan_note).order_by(
+            session_target.c.target_id
+        )
+    ).all()
+    return room.dual_task, room.ask_after_set, tuple(noticed), tuple(prompts), tuple(scans)
 
 
 def scores(session_id: int) -> list[tuple]:

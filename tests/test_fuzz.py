@@ -23,6 +23,7 @@ from telehealth.models import (
     StimSet,
     TherapySession,
     User,
+    session_target,
 )
 from tests.support import csrf_token, examples
 
@@ -104,13 +105,18 @@ def snapshot(session_id: int) -> tuple:
         sa.select(StimSet.noticed).where(StimSet.therapy_session_id == session_id)
     ).all()
     prompts = db.session.scalars(sa.select(DualTask.text).order_by(DualTask.id)).all()
+    scans = db.session.execute(
+        sa.select(session_target.c.body_scan, session_target.c.body_scan_note).where(
+            session_target.c.therapy_session_id == session_id
+        )
+    ).all()
     return (
         room_state.read_state(session_id),
         sorted(scores),
         tuple(lobby),
         admitted,
         tuple(screening),
-        (tuple(tasks), tuple(noticed), tuple(prompts)),
+        (tuple(tasks), tuple(noticed), tuple(prompts), tuple(scans)),
     )
 
 
@@ -134,7 +140,7 @@ THERAPIST_EVENTS = [
     *("lobby:toggle", "lobby:admit", "lobby:refuse"),
     "screening:seen",
     *("task:set", "taskprompt:add", "taskprompt:remove", "between:set", "set:notice"),
-    "set:next",
+    *("set:next", "bodyscan:set"),
 ]
 
 
@@ -156,6 +162,7 @@ def test_therapist_events_survive_any_payload(room, event):
         *("presence:update", "clock:ping", "stim:update", "score:submit", "stim:applied"),
         *("rtc:signal", "stim:client_pause", "screening:answer", "soundcheck:result"),
         *("task:set", "taskprompt:add", "between:set", "set:notice", "set:next"),
+        "bodyscan:set",
     ],
 )
 def test_client_events_survive_any_payload(room, event):

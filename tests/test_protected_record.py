@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 
 from telehealth import create_app, vault
 from telehealth.extensions import db
-from telehealth.models import AuditEvent, Client, JoinLink, TherapySession
+from telehealth.models import AuditEvent, Client, JoinLink, Target, TherapySession, session_target
 from telehealth.staff import audit
 from tests.support import Auth, csrf_token
 
@@ -221,3 +221,22 @@ def test_upgrading_an_older_database_encrypts_its_text_and_chains_its_audit(tmp_
         assert fresh.id == 8  # not 7, which the deleted row had
         db.session.remove()
         db.engine.dispose()
+
+
+def test_rotating_the_key_re_encrypts_the_body_scan_kept_on_a_link_table(app, make, monkeypatch):
+    monkeypatch.delenv("DATA_KEYS", raising=False)
+    client, therapy_session = clinical_rows(make)
+    target = Target(client_id=client.id, kind="past", title="The flood")
+    therapy_session.targets.append(target)
+    db.session.commit()
+    db.session.execute(
+        sa.update(session_target).values(body_scan="sensation", body_scan_note="SCAN-TIGHT-CHEST")
+    )
+    db.session.commit()
+    before = raw_values("session_target", ["body_scan_note"])
+    result = app.test_cli_runner().invoke(args=["rotate-key"])
+    assert result.exit_code == 0, result.output
+    (new_key,) = vault.key_file(app.instance_path).read_text().split()
+    (after,) = raw_values("session_target", ["body_scan_note"])
+    assert [after] != before
+    assert Fernet(new_key).decrypt(after.encode()).decode() == "SCAN-TIGHT-CHEST"

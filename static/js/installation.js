@@ -30,5 +30,10 @@ export function setupInstallation(box, socket, showError) {
     const words = installationWords(data.scores);
     trend.textContent = words.text;
     trend.dataset.stopped = String(words.stopped);
+    const scan = document.getElementById("body-scan"); // phase 6 next: its step is opened once
+    if (words.stopped && scan && !scan.dataset.offered) {
+      scan.dataset.offered = "true";
+      scan.open = true;
+    }
   };
 }

@@ -1,5 +1,6 @@
 // The therapist's control panel: live controls, the mirror of the client's screen, the join link.
 
+import { setupBackToTarget } from "./backtarget.js";
 import { setupCallCard } from "./callcard.js";
 import { setupRecord, setupScores } from "./clinical.js";
 import { ServerClock, showClockOnPage } from "./clock.js";
@@ -221,15 +222,18 @@ setupRecord(document.getElementById("record"));
 setupWorkTarget(document.getElementById("work-target"), { socket, showError });
 setupScreening(document.getElementById("screening"), socket, { offline });
 const showInstallation = setupInstallation(document.getElementById("noticed-form"), socket, showError);
+const backToTarget = setupBackToTarget(document.getElementById("back-to-target"), socket, showError);
 setupScores(document.getElementById("scores"), socket, showError, (data) => {
   showLastScores(data);
   showInstallation(data);
+  backToTarget.show(data);
 });
 setupTasks(document.getElementById("tasks"), socket, {
   offline,
   showError,
   scoresUrl: document.getElementById("scores").dataset.scoresUrl,
   frame: document.getElementById("mirror-frame"),
+  backToTarget,
 });
 
 const askDialog = document.getElementById("ask-first"); // asking before a step (dialogs.js)

@@ -22,7 +22,7 @@ function taskPayload(field) {
  * Wire the card `card`; `frame` is the mirror, given an outline of where the task sits on the
  * client's screen; `scoresUrl` lists the session's sets (the latest is the one noticed in).
  */
-export function setupTasks(card, socket, { offline, showError, scoresUrl, frame }) {
+export function setupTasks(card, socket, { offline, showError, scoresUrl, frame, backToTarget }) {
   // The part sits in the controls form: its fields have no name, so the form sends none of them.
   const field = (name) => card.querySelector(`[data-task=${name}]`);
   const form = card.querySelector("#task-form");
@@ -97,21 +97,32 @@ export function setupTasks(card, socket, { offline, showError, scoresUrl, frame 
     ask.dataset.saved = ask.value;
   });
 
-  // When a set ends, what is noticed goes with it: put its number in the form.
+  // When a set ends, what is noticed goes with it: put its number in the form. The choice after
+  // a set waits for the set's end and its number (back to target asks the client at once, and
+  // never while a set runs).
   let wasRunning = false;
+  const allowChoice = (allowed) => {
+    for (const button of nextButtons) {
+      button.disabled = !allowed;
+      button.title = allowed ? "" : "After the set: it is still running";
+    }
+  };
   socket.on("stim:state", async (state) => {
     const running = Boolean(state.running || state.paused);
-    if (wasRunning && !running) {
-      const answer = await requestJson(scoresUrl, { background: true });
-      const sets = answer.ok ? answer.body.sets : [];
-      if (sets.length) {
-        field("set").value = String(sets[sets.length - 1].number);
-        field("noticed").value = "";
-        noticedStatus.textContent = "";
-        for (const button of nextButtons) button.setAttribute("aria-pressed", "false");
-      }
-    }
+    const ended = wasRunning && !running;
     wasRunning = running;
+    if (running || ended) allowChoice(false);
+    if (!ended) return;
+    const answer = await requestJson(scoresUrl, { background: true });
+    const sets = answer.ok ? answer.body.sets : [];
+    if (sets.length) {
+      field("set").value = String(sets[sets.length - 1].number);
+      field("noticed").value = "";
+      noticedStatus.textContent = "";
+      for (const button of nextButtons) button.setAttribute("aria-pressed", "false");
+      backToTarget.chosen({ set: sets[sets.length - 1].number, next: null });
+    }
+    if (!wasRunning) allowChoice(true); // unless the next set has begun meanwhile
   });
   const nextButtons = [...document.querySelectorAll("#noticed-form [data-next]")];
   for (const button of nextButtons) {
@@ -122,6 +133,7 @@ export function setupTasks(card, socket, { offline, showError, scoresUrl, frame 
       if (!ack) return;
       for (const b of nextButtons) b.setAttribute("aria-pressed", String(b.dataset.next === ack.next));
       noticedStatus.textContent = ack.next ? `${button.textContent} after set ${ack.set}.` : "";
+      backToTarget.chosen(ack); // back to target: the client's SUD is asked now
     });
   }
   field("save").addEventListener("click", async () => {

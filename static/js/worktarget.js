@@ -1,7 +1,9 @@
 // The targets a session works on: a target of the client's plan chosen on the panel (or added
 // to the plan there). The words of the one worked on now are the target's: saved to it as typed,
-// its assessment (phase 3) step by step, and where it stood when earlier sessions worked on it.
+// its assessment (phase 3) step by step, where it stood when earlier sessions worked on it, and
+// its body scan (phase 6) in this session.
 
+import { setupBodyScan } from "./bodyscan.js";
 import { recordSaver, saveOnLeaving } from "./clinical.js";
 import { errorMessage, requestJson } from "./http.js";
 import { showReview } from "./reevaluation.js";
@@ -31,6 +33,7 @@ export function setupWorkTarget(box, { socket = null, showError = () => {} } = {
     status.dataset.status = saveState;
     status.textContent = text;
   };
+  const showScan = socket ? setupBodyScan(box.querySelector("#body-scan"), socket, showError) : () => {};
   const savers = new Map(); // target id -> the autosaver of its words
   const byId = (id) => state.targets.find((t) => t.id === id);
   const optionText = (t) => `${t.kind_name}: ${t.title}`;
@@ -58,6 +61,7 @@ export function setupWorkTarget(box, { socket = null, showError = () => {} } = {
     now.hidden = !current;
     showFields(current);
     showReview(review, state.review);
+    showScan(state.body_scan);
     const titles = state.worked_on.map((id) => byId(id)?.title).filter(Boolean);
     workedOn.textContent = titles.length
       ? `This session worked on: ${titles.join("; ")}.`

@@ -45,7 +45,8 @@ def _check_id(submission_id: Any) -> str:
 def check_purpose(purpose: Any) -> str | None:
     if purpose is not None and (not isinstance(purpose, str) or purpose not in SCORE_PURPOSES):
         raise EventError(
-            "invalid_value", "purpose must be assessment, reevaluation, installation or null."
+            "invalid_value",
+            "purpose must be assessment, reevaluation, installation, back_to_target or null.",
         )
     return purpose
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -33,7 +34,9 @@ TARGET_TEXT = {
     "body_location": 200,
 }
 
-# Which sessions work on which targets; ``added_at`` keeps the order they were taken up in.
+# Which sessions work on which targets; ``added_at`` keeps the order they were taken up in;
+# the body scan (phase 6) of the target in that session: its result (protocol.BODY_SCAN_RESULTS)
+# and, for a sensation, where and what (encrypted).
 session_target = sa.Table(
     "session_target",
     db.metadata,
@@ -46,6 +49,9 @@ session_target = sa.Table(
         "target_id", sa.ForeignKey("target.id", ondelete="CASCADE"), primary_key=True, index=True
     ),
     sa.Column("added_at", sa.DateTime(), nullable=False, default=utcnow),
+    sa.Column("body_scan", sa.String(12), nullable=True),
+    sa.Column("body_scan_note", EncryptedText, nullable=True),
+    sa.Column("body_scan_at", sa.DateTime(), nullable=True),
 )
 
 
@@ -85,3 +91,25 @@ class Target(db.Model):
     @property
     def status_name(self) -> str:
         return TARGET_STATUSES[self.status]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The target with its assessment, status and place, as the panel and the per-client
+        export give it (times in UTC, ISO 8601 with a Z)."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "kind_name": self.kind_name,
+            **{name: getattr(self, name) for name in TARGET_TEXT},
+            "voc": self.voc,
+            "sud": self.sud,
+            "status": self.status,
+            "status_name": self.status_name,
+            "position": self.position,
+            "floated_from_id": self.floated_from_id,
+            "created_at": _time(self.created_at),
+            "updated_at": _time(self.updated_at),
+        }
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat() + "Z" if value else None

@@ -14,17 +14,33 @@ EMDR_PHASES = {
 
 # A score asked for a step of the protocol rather than after a set of processing: the
 # assessment (phase 3, it fills the target's VOC or SUD), the re-evaluation of a target, or the
-# VOC checks of installation (phase 5, until the VOC stops rising).
+# VOC checks of installation (phase 5, until the VOC stops rising), or the SUD asked when the
+# therapist takes the client back to target after a set (phase 4).
 SCORE_PURPOSES = {
     "assessment": "Assessment",
     "reevaluation": "Re-evaluation",
     "installation": "Installation",
+    "back_to_target": "Back to target",
 }
 # How a session closed (phase 7).
 CLOSURES = {"complete": "Complete", "incomplete": "Incomplete", "contained": "Contained"}
 MAX_RESUME_NOTE = 500
 # The therapist's choice after a set of processing (phase 4), kept with the set.
 NEXT_STEPS = {"go_on": "Go on", "back_to_target": "Back to target", "close": "Close"}
+# Back to target: the words to read out as the client's SUD is asked on their screen.
+BACK_TO_TARGET_WORDS = (
+    "Go back to the original memory. What do you get now? On a scale of 0 to 10, how disturbing "
+    "does it feel to you now?"
+)
+
+# The body scan (phase 6), after installation: its words to read out and what it found, kept
+# per session and target (session_target), with where and what a sensation was (encrypted).
+BODY_SCAN_WORDS = (
+    "Close your eyes, keep in mind the original memory and the positive cognition, and scan "
+    "your body from top to bottom. Tell me anything you notice."
+)
+BODY_SCAN_RESULTS = {"clear": "Clear", "sensation": "Sensation noticed"}
+MAX_BODY_SCAN_NOTE = 300
 
 # Phase 3 on the panel: the assessment's steps in the standard order, each with the standard
 # words to read out (after Shapiro's protocol); VOC and SUD may be asked on the client's screen.

@@ -5,6 +5,7 @@ from flask import Blueprint
 bp = Blueprint("therapist", __name__)
 
 from . import (  # noqa: E402, F401
+    bodyscan,
     events,
     export,
     plan,

@@ -10,7 +10,7 @@ from flask import Flask
 from .. import stimulation
 from ..client import screening
 from ..extensions import db, socketio
-from ..live import scores, state
+from ..live import scores, sets, state
 from ..live.access import THERAPIST
 from ..live.channels import session_room
 from ..live.guard import SLOW, EventError, fast_event, no_payload, room_event
@@ -78,6 +78,8 @@ def on_score_prompt(session_id: int, payload: Any = None) -> dict[str, Any]:
     the assessment or for a re-evaluation); the client sees a slider."""
     if not isinstance(payload, dict) or not {"kind"} <= set(payload) <= {"kind", "purpose"}:
         raise EventError("invalid_payload", "score:prompt needs {kind} (and purpose).")
+    if payload.get("purpose") == "back_to_target" and sets.open_set_of(session_id) is not None:
+        raise EventError("set_running", "A set is running: ask the SUD when it ends.")
     score = scores.prompt(session_id, payload["kind"], payload.get("purpose"))
     db.session.commit()
     socketio.emit("score:asked", scores.asked_payload(score), to=session_room(session_id))

@@ -14,9 +14,10 @@ from flask import Response, render_template
 from ..client import screening
 from ..extensions import db
 from ..live.sets import sets_of
-from ..models import EMDR_PHASES, TARGET_TEXT, AuditEvent, Client, Score, TherapySession, utcnow
+from ..models import EMDR_PHASES, AuditEvent, Client, Score, TherapySession, utcnow
 from ..staff import audit
 from . import bp
+from .bodyscan import scans_of_sessions
 from .targets import plan_of
 from .views import get_client_or_404, therapist_only
 
@@ -87,6 +88,7 @@ def _session_data(therapy_session: TherapySession) -> dict[str, Any]:
         "closure": therapy_session.closure,
         "resume_note": therapy_session.resume_note,
         "target_ids": [target.id for target in therapy_session.targets],
+        "body_scans": scans_of_sessions([therapy_session.id]).get(therapy_session.id, []),
         "video_enabled": therapy_session.video_enabled,
         "sets": [
             {
@@ -140,23 +142,7 @@ def _screening_data(client: Client) -> dict[str, Any] | None:
 
 def _plan_data(client: Client) -> list[dict[str, Any]]:
     """The treatment plan: every target with its assessment, in the plan's order."""
-    return [
-        {
-            "id": target.id,
-            "kind": target.kind,
-            "kind_name": target.kind_name,
-            **{name: getattr(target, name) for name in TARGET_TEXT},
-            "voc": target.voc,
-            "sud": target.sud,
-            "status": target.status,
-            "status_name": target.status_name,
-            "position": target.position,
-            "floated_from_id": target.floated_from_id,
-            "created_at": _time(target.created_at),
-            "updated_at": _time(target.updated_at),
-        }
-        for target in plan_of(client.id)
-    ]
+    return [target.as_dict() for target in plan_of(client.id)]
 
 
 def archive_data(client: Client) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from ..models import TARGET_KINDS, TARGET_STATUSES, TARGET_TEXT, Client, Target,
 from ..models import session_target as worked
 from ..staff import audit
 from . import bp
+from .bodyscan import scans_of_sessions
 from .forms import MoveForm, TargetForm, TargetStatusForm
 from .targets import in_use, latest, plan_of, points_of, sessions_of
 from .views import get_client_or_404, therapist_only
@@ -157,8 +158,19 @@ def target_page(target_id: int):
         .where(worked.c.target_id == target.id)
         .order_by(TherapySession.started_at)
     ).all()
+    scans = {
+        session_id: scan
+        for session_id, found in scans_of_sessions([s.id for s in worked_in]).items()
+        for scan in found
+        if scan["target_id"] == target.id
+    }
     return render_template(
-        "therapist/target.html", target=target, form=form, row=row, sessions=worked_in
+        "therapist/target.html",
+        target=target,
+        form=form,
+        row=row,
+        sessions=worked_in,
+        scans=scans,
     ), (400 if form.errors else 200)
 
 

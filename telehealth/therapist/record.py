@@ -23,6 +23,7 @@ from ..models import EMDR_PHASES, Client, JoinLink, Preset, Score, StimSet, Ther
 from ..models.protocol import CLOSURES, NEXT_STEPS
 from ..staff import audit, logins
 from . import bp
+from .bodyscan import body_scan_words
 from .forms import ClientDetailsForm, DeleteClientForm, StrikeForm
 from .record_fields import clean_record
 from .targets import record_words, titles_of_sessions
@@ -247,6 +248,7 @@ def _record_page(
         therapy_session=therapy_session,
         words=record_words(therapy_session),
         closures=CLOSURES,
+        body_scans=body_scan_words(therapy_session),
         title_of={target.id: target.title for target in therapy_session.targets},
         sets=stim_sets,
         set_by_id={stim_set.id: stim_set for stim_set in stim_sets},
@@ -325,6 +327,7 @@ def session_export(session_id: int):
         ["notes", therapy_session.notes],
         ["closure", CLOSURES.get(therapy_session.closure or "", "")],
         ["resume next time from", therapy_session.resume_note or ""],
+        ["body scan", "; ".join(body_scan_words(therapy_session))],
         [],
         [
             *("set", "started (UTC)", "ended (UTC)", "passes", "speed (passes/s)", "path"),

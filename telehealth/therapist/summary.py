@@ -15,6 +15,7 @@ from ..models import EMDR_PHASES, SCORE_KINDS, Score, StimSet, TherapySession
 from ..models.protocol import CLOSURES, NEXT_STEPS
 from ..staff import audit
 from . import bp
+from .bodyscan import body_scan_words
 from .record import scores_payload
 from .summary_pdf import summary_pdf
 from .targets import record_words
@@ -63,6 +64,7 @@ class Summary:
     notes: str
     closure: str = "—"  # how the session closed, in words
     resume_note: str = ""  # where to resume an incomplete target
+    body_scans: tuple[str, ...] = ()  # each target's body scan in words
 
 
 def _number(value: float) -> str:
@@ -100,7 +102,15 @@ def _done_words(stim_set: StimSet) -> str:
     return f"{stim_set.passes}{total} passes done"
 
 
-def _set_line(stim_set: StimSet) -> SetLine:
+def _next_words(stim_set: StimSet, back_sud: int | None) -> str | None:
+    """The choice after a set in words; back to target with the SUD the client gave then."""
+    words = NEXT_STEPS.get(stim_set.next_step or "")
+    if stim_set.next_step == "back_to_target" and back_sud is not None:
+        return f"{words}, SUD {back_sud}"
+    return words
+
+
+def _set_line(stim_set: StimSet, back_sud: int | None = None) -> SetLine:
     paused = stim_set.client_paused_at
     return SetLine(
         number=stim_set.number,
@@ -111,7 +121,7 @@ def _set_line(stim_set: StimSet) -> SetLine:
         struck_reason=stim_set.struck_reason if stim_set.struck_at else None,
         task=stim_set.task,
         noticed=stim_set.noticed,
-        next_step=NEXT_STEPS.get(stim_set.next_step or ""),
+        next_step=_next_words(stim_set, back_sud),
     )
 
 
@@ -131,6 +141,9 @@ def summarise(
     by_id = {stim_set.id: stim_set for stim_set in stim_sets}
     curves: dict[str, list[tuple[str, int]]] = {kind: [] for kind in SCORE_KINDS}
     off_curve = []
+    back_suds = {
+        score.stim_set_id: score.value for score in scores if score.purpose == "back_to_target"
+    }
     for score in scores:
         stim_set = by_id.get(score.stim_set_id)
         label = f"after set {stim_set.number}" if stim_set else "at the start"
@@ -144,13 +157,14 @@ def summarise(
         when=_when(therapy_session),
         **record_words(therapy_session),
         phases=", ".join(f"{p}. {EMDR_PHASES[p]}" for p in therapy_session.phases),
-        sets=[_set_line(stim_set) for stim_set in stim_sets],
+        sets=[_set_line(stim_set, back_suds.get(stim_set.id)) for stim_set in stim_sets],
         counted=sum(1 for stim_set in stim_sets if stim_set.struck_at is None),
         curves=curves,
         off_curve=off_curve,
         notes=therapy_session.notes,
         closure=CLOSURES.get(therapy_session.closure or "", "—"),
         resume_note=therapy_session.resume_note or "",
+        body_scans=body_scan_words(therapy_session),
     )
 
 
@@ -200,6 +214,7 @@ def blocks(summary: Summary) -> list[tuple[str, str]]:
             if summary.resume_note
             else []
         ),
+        *(("text", f"Body scan: {scan}") for scan in summary.body_scans),
         ("gap", ""),
         ("heading", f"Sets: {counted}" if summary.sets else "Sets: none"),
         *(block for line in summary.sets for block in set_words(line)),

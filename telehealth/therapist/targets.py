@@ -14,7 +14,6 @@ from flask import url_for
 from ..extensions import db
 from ..models import (
     TARGET_KINDS,
-    TARGET_TEXT,
     Score,
     StimSet,
     Target,
@@ -22,6 +21,7 @@ from ..models import (
     session_target,
 )
 from ..models.protocol import CLOSURES
+from .bodyscan import scan_of
 
 
 def plan_of(client_id: int) -> list[Target]:
@@ -190,23 +190,18 @@ def review_of(therapy_session: TherapySession, target_id: int) -> dict[str, Any]
 def work_state(therapy_session: TherapySession) -> dict[str, Any]:
     """What the panel shows of the plan: its targets (with their assessment), those the
     session worked on, the one worked on now and, when earlier sessions worked on it, where it
-    stood (``review``)."""
+    stood (``review``), and the body scan of the one worked on now in this session."""
     current = therapy_session.current_target_id
     return {
         "current": current,
         "review": review_of(therapy_session, current) if current else None,
+        "body_scan": scan_of(therapy_session.id, current) if current else None,
         "worked_on": [target.id for target in therapy_session.targets],
         "plan_url": url_for("therapist.plan", client_id=therapy_session.client_id),
         "kinds": TARGET_KINDS,
         "targets": [
             {
-                "id": target.id,
-                "kind": target.kind,
-                "kind_name": target.kind_name,
-                **{name: getattr(target, name) for name in TARGET_TEXT},
-                "voc": target.voc,
-                "sud": target.sud,
-                "status": target.status,
+                **target.as_dict(),
                 "save_url": url_for("therapist.save_target_fields", target_id=target.id),
             }
             for target in plan_of(therapy_session.client_id)

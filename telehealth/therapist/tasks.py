@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from ..client import dualtask
 from ..extensions import db, socketio
-from ..live import sets
+from ..live import scores, sets
 from ..live.access import THERAPIST
 from ..live.channels import panels_room, session_room
 from ..live.guard import EventError, room_event
-from ..models import SCORE_KINDS, DualTask, StimSet, TherapySession
+from ..models import SCORE_KINDS, DualTask, Score, StimSet, TherapySession
 from ..models.protocol import NEXT_STEPS
 from ..staff import audit
 
@@ -113,11 +113,30 @@ def on_set_notice(session_id: int, payload: Any = None) -> dict[str, Any]:
     return {"ok": True, "set": number, "noticed": stim_set.noticed}
 
 
+def _ask_back_to_target(session_id: int, stim_set: StimSet) -> tuple[Score | None, str | None]:
+    """Back to target after the latest set: the client's SUD, asked now on their screen
+    (purpose back_to_target, beside that set); never while a set runs. (prompt, why not)."""
+    if sets.open_set_of(session_id) is not None:
+        return None, "A set is running: ask the SUD when it ends."
+    if stim_set.id != sets.latest_set_id(session_id):
+        return None, "A later set was run: the SUD is not asked for an earlier one."
+    return scores.prompt(session_id, "sud", "back_to_target"), None
+
+
+def _withdraw_back_to_target(session_id: int) -> bool:
+    """The back-to-target SUD still waiting, taken back when the choice changes."""
+    waiting = scores.open_prompt(session_id)
+    if waiting is None or waiting.purpose != "back_to_target":
+        return False
+    db.session.delete(waiting)
+    return True
+
+
 @socketio.on("set:next")
 @room_event(THERAPIST)
 def on_set_next(session_id: int, payload: Any = None) -> dict[str, Any]:
     """Therapist: the choice after set ``set`` ({set, next}: go on, back to target, close, or
-    null to clear it), kept with the set."""
+    null to clear it), kept with the set; back to target asks the client's SUD at once."""
     if not isinstance(payload, dict) or set(payload) != {"set", "next"}:
         raise EventError("invalid_payload", "set:next needs {set, next}.")
     number, choice = payload["set"], payload["next"]
@@ -125,9 +144,23 @@ def on_set_next(session_id: int, payload: Any = None) -> dict[str, Any]:
         raise EventError("invalid_value", "next must be go_on, back_to_target, close or null.")
     stim_set = _set_of(session_id, number)
     stim_set.next_step = choice
+    asked, why_not, withdrawn = None, None, False
+    if choice == "back_to_target":
+        asked, why_not = _ask_back_to_target(session_id, stim_set)
+    else:
+        withdrawn = _withdraw_back_to_target(session_id)
     audit.log("set.next", detail=f"set {number} {choice or 'none'}", session_id=session_id)
     db.session.commit()
-    return {"ok": True, "set": number, "next": choice}
+    room = session_room(session_id)
+    if asked is not None:
+        socketio.emit("score:asked", scores.asked_payload(asked), to=room)
+    if withdrawn:
+        socketio.emit("score:withdrawn", {}, to=room)
+    answer = {"ok": True, "set": number, "next": choice}
+    if choice == "back_to_target":
+        answer["asked"] = asked.submission_id if asked else None
+        answer["not_asked"] = why_not
+    return answer
 
 
 @socketio.on("taskprompt:add")

@@ -15,7 +15,14 @@ from ..forms import ActionForm
 from ..live import state
 from ..live.channels import cut_sockets, link_room
 from ..models import EMDR_PHASES, Client, JoinLink, TherapySession, utcnow
-from ..models.protocol import ASSESSMENT_STEPS, CLOSURES
+from ..models.protocol import (
+    ASSESSMENT_STEPS,
+    BACK_TO_TARGET_WORDS,
+    BODY_SCAN_RESULTS,
+    BODY_SCAN_WORDS,
+    CLOSURES,
+    MAX_BODY_SCAN_NOTE,
+)
 from ..staff import audit
 from ..staff.roles import role_required
 from . import bp, tasks
@@ -113,6 +120,12 @@ def panel(session_id: int):
         work=work_state(therapy_session),
         assessment=ASSESSMENT_STEPS,
         closures=CLOSURES,
+        back_to_target_words=BACK_TO_TARGET_WORDS,
+        body_scan={
+            "words": BODY_SCAN_WORDS,
+            "results": BODY_SCAN_RESULTS,
+            "max_note": MAX_BODY_SCAN_NOTE,
+        },
     )
 
 

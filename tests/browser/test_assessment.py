@@ -1,7 +1,9 @@
 """Phase 3 and re-evaluation on the panel in a real browser: the assessment's steps in the
 standard order with the words to read out, autosaved to the target, the SUD asked on the
 client's screen filling the target; the re-evaluation card of a target worked on before and its
-SUD asked first. Screenshots at 1440x900 and 1024x768, no axe-core violation."""
+SUD asked first; back to target after a set asking the client's SUD, shown beside that set;
+installation's VOC checks and the body scan after them, in the summary. Screenshots at
+1440x900 and 1024x768, no axe-core violation."""
 
 from __future__ import annotations
 
@@ -187,29 +189,48 @@ def test_the_reevaluation_card_shows_where_the_target_stood_and_asks_the_sud_fir
     assert not errors
 
 
-def test_the_choice_after_a_set_is_pressed_and_kept(room_pages):
+def test_back_to_target_asks_the_clients_sud_and_shows_it_beside_that_set(room_pages, tmp_path):
     panel, client = room_pages
     errors = collect_errors(panel)
     panel.click("#start")
     panel.wait_for_selector("#run-state[data-state=running]", timeout=15000)
-    panel.click("#stop")
-    panel.wait_for_function(
-        "document.querySelector('[data-task=set]').value === '1'", timeout=15000
-    )
     choice = panel.locator("#noticed-form [data-next=back_to_target]")
+    assert choice.is_disabled()  # the choice follows the set: never asked while it runs
+    panel.wait_for_function(
+        "Number(document.getElementById('passes').textContent) >= 1", timeout=15000
+    )  # a set with no pass done is not kept
+    panel.click("#stop")
+    panel.wait_for_selector("#run-state[data-state=stopped]", timeout=15000)
+    panel.wait_for_selector("#noticed-form [data-next=back_to_target]:enabled", timeout=15000)
+    assert panel.input_value("[data-task=set]") == "1"
+    assert panel.locator("#back-to-target").is_hidden()
     choice.click()
     panel.wait_for_selector(
         "#noticed-form [data-next=back_to_target][aria-pressed=true]", timeout=15000
     )
     assert "Back to target after set 1." in panel.text_content("#noticed-status")
     assert panel.get_attribute("#noticed-form [data-next=go_on]", "aria-pressed") == "false"
-    csv = panel.request.get(
-        panel.url.split("/therapist/")[0]
-        + "/therapist/sessions/"
-        + panel.get_attribute("#panel", "data-session-id")
-        + "/export.csv"
-    )
-    assert "Back to target" in csv.text()
+    assert "Go back to the original memory" in panel.text_content("#say-back-to-target")
+    # the client's question card asks the SUD at once, 0 to 10
+    client.wait_for_selector("#question:not([hidden])", timeout=15000)
+    scale = client.locator("#question-scale label").all_text_contents()
+    assert scale == [str(n) for n in range(11)]
+    assert "asked on the client’s screen after set 1" in panel.text_content("#back-to-target-sud")
+    answer_on_client(client, 4)
+    panel.wait_for_selector("#back-to-target[data-sud='4']", timeout=15000)
+    assert panel.text_content("#back-to-target-sud") == "4 (after set 1)"
+    session_id = panel.get_attribute("#panel", "data-session-id")
+    base = panel.url.split("/therapist/")[0] + f"/therapist/sessions/{session_id}"
+    assert "Back to target" in panel.request.get(f"{base}/export.csv").text()
+    panel.locator("#noticed-form").scroll_into_view_if_needed()
+    for size, (width, height) in SIZES.items():
+        panel.set_viewport_size({"width": width, "height": height})
+        unstick(panel)
+        panel.locator("#noticed-form").screenshot(
+            path=str(shots_dir(tmp_path) / f"back-to-target-{size}.png")
+        )
+        assert axe_violations(panel) == []
+    panel.set_viewport_size({"width": 1440, "height": 900})
     assert not errors
 
 
@@ -247,4 +268,51 @@ def test_installation_voc_checks_say_when_the_voc_stops_rising(room_pages):
             timeout=15000,
         )
     assert trend.get_attribute("data-stopped") == "true"
+    assert not errors
+
+
+def test_the_body_scan_after_installation_is_recorded_and_in_the_summary(room_pages, tmp_path):
+    panel, client = room_pages
+    errors = collect_errors(panel)
+    step = panel.locator("#body-scan")
+    assert step.evaluate("(d) => d.open")  # the VOC stopped rising: the body scan is offered
+    words = panel.text_content("#say-body-scan")
+    assert "Close your eyes, keep in mind the original memory and the positive cognition" in words
+    assert "scan your body from top to bottom. Tell me anything you notice." in words
+    assert panel.locator("#body-scan-where").is_hidden()
+    step.get_by_role("button", name="Sensation noticed").click()
+    panel.wait_for_selector("#body-scan[data-result=sensation]", timeout=15000)
+    panel.fill("#body-scan-text", "Tight chest, left side")
+    step.get_by_role("button", name="Save").click()
+    panel.wait_for_function(
+        "document.getElementById('body-scan-status').textContent.includes('Tight chest')",
+        timeout=15000,
+    )
+    assert panel.text_content("#body-scan-status") == (
+        "Recorded: sensation noticed (Tight chest, left side)."
+    )
+    for size, (width, height) in SIZES.items():
+        panel.set_viewport_size({"width": width, "height": height})
+        unstick(panel)
+        step.screenshot(path=str(shots_dir(tmp_path) / f"body-scan-{size}.png"))
+        panel.screenshot(path=str(shots_dir(tmp_path) / f"processing-panel-{size}.png"))
+        for button in step.locator("button").all():
+            box = button.bounding_box()
+            assert box["height"] >= 44 and box["width"] >= 44
+        assert axe_violations(panel) == []
+    panel.set_viewport_size({"width": 1440, "height": 900})
+    session_id = panel.get_attribute("#panel", "data-session-id")
+    summary = panel.context.new_page()
+    summary.goto(panel.url.split("/therapist/")[0] + f"/therapist/sessions/{session_id}/summary")
+    assert summary.locator("dd.body-scan").all_text_contents() == [
+        "The flood: sensation noticed (Tight chest, left side)"
+    ]
+    assert "Then: Back to target, SUD 4" in summary.text_content(".summary-sets")
+    summary.set_viewport_size({"width": 1024, "height": 768})
+    summary.screenshot(path=str(shots_dir(tmp_path) / "summary-1024x768.png"), full_page=True)
+    assert axe_violations(summary) == []
+    summary.close()
+    panel.reload()  # kept: the step shows it again
+    panel.wait_for_selector("#body-scan[data-result=sensation]", timeout=15000)
+    assert panel.input_value("#body-scan-text") == "Tight chest, left side"
     assert not errors
