@@ -38,14 +38,18 @@ def test_a_device_that_keeps_up_is_never_told_to_draw_less(page):
     assert page.evaluate(FEED, {"intervals": steady(600, 1000 / 30), "moving": True}) == []
 
 
-def test_more_than_one_late_frame_in_ten_asks_for_fewer_pixels_at_the_window_end(page):
-    late7 = steady(53) + [40] * 7  # 7 of 60 frames late: more than one in ten
-    assert page.evaluate(FEED, {"intervals": late7, "moving": True}) == [60]
-    late6 = steady(54) + [40] * 6  # 6 of 60: one in ten, let be (a pause for garbage, say)
-    assert page.evaluate(FEED, {"intervals": late6 + late6, "moving": True}) == []
+def test_more_than_four_late_frames_in_a_window_ask_for_fewer_pixels_at_once(page):
+    late5 = steady(100) + [40, 16.7] * 5  # the fifth late frame: said at once
+    assert page.evaluate(FEED, {"intervals": late5, "moving": True}) == [109]
+    # four in a window (a pause for garbage now and then), twice over: let be
+    late4 = steady(150) + [40] * 4 + steady(146)
+    assert page.evaluate(FEED, {"intervals": late4 + late4, "moving": True}) == []
     # a frame one and a half display intervals late is late; 1.4 is not
-    assert page.evaluate(FEED, {"intervals": steady(50) + [25.5] * 10, "moving": True}) == [60]
+    assert page.evaluate(FEED, {"intervals": steady(50) + [25.5] * 5, "moving": True}) == [55]
     assert page.evaluate(FEED, {"intervals": steady(50) + [23] * 10, "moving": True}) == []
+    # each time the count starts again: a device still too slow is told again
+    slow = (steady(10) + [40] * 5) * 2
+    assert page.evaluate(FEED, {"intervals": slow, "moving": True}) == [15, 30]
 
 
 def test_only_frames_while_the_target_moves_are_judged(page):
