@@ -36,8 +36,12 @@ INIT = """
                   epoch: () => performance.timeOrigin + realNow() };
   window.__probe = probe;
   const setTransform = CanvasRenderingContext2D.prototype.setTransform;
+  probe.drawnAt = {}; // canvas id -> when its last frame was drawn (the renderer's first call)
   CanvasRenderingContext2D.prototype.setTransform = function (...args) {
-    if (this.canvas.id === "stage" || this.canvas.id === "mirror") probe.draws += 1;
+    if (this.canvas.id === "stage" || this.canvas.id === "mirror") {
+      probe.draws += 1;
+      probe.drawnAt[this.canvas.id] = probe.epoch();
+    }
     return setTransform.apply(this, args);
   };
   const count = (t) => {
@@ -46,12 +50,27 @@ INIT = """
     requestAnimationFrame(count);
   };
   requestAnimationFrame(count);
+  // The audio clock as the page last read it, and when: the page turns a server time into an
+  // audio time from that reading, and the audio thread may move the clock on (by a whole buffer)
+  // between that reading and the tone's start.
+  const lastRead = new WeakMap();
+  const currentTime = Object.getOwnPropertyDescriptor(BaseAudioContext.prototype, "currentTime");
+  Object.defineProperty(BaseAudioContext.prototype, "currentTime", {
+    configurable: true,
+    get() {
+      const value = currentTime.get.call(this);
+      lastRead.set(this, { value, epoch: probe.epoch() });
+      return value;
+    },
+  });
   const start = AudioScheduledSourceNode.prototype.start;
   AudioScheduledSourceNode.prototype.start = function (when = 0, ...rest) {
     if (this.context instanceof AudioContext) {
       // the page's own estimate of its clock's offset to the server's, at scheduling time
       const offset = Number(document.body.dataset.clockOffsetMs || 0);
-      probe.tones.push({ when, ctxNow: this.context.currentTime, epochNow: probe.epoch(), offset });
+      const read = lastRead.get(this.context) || { value: currentTime.get.call(this.context),
+                                                   epoch: probe.epoch() };
+      probe.tones.push({ when, ctxNow: read.value, epochNow: read.epoch, offset });
     }
     return start.call(this, when, ...rest);
   };
@@ -75,7 +94,11 @@ INIT = """
 })();
 """
 
-# Sample the target's centre (CSS px, normalised later) right after frames, for ``ms``.
+# Sample the target's centre (CSS px, normalised later) right after frames, for ``ms``. Each
+# sample bears the time its picture was drawn (the page computes the target's place then), not
+# the time it was read: a reader running late, or before the frame's drawing, would otherwise
+# pair a place with the wrong time (at 2.2 passes a second a frame is 7% of the path). A target
+# at rest is not drawn again; its samples bear the time they were read.
 SAMPLE = """async ([canvasId, ms, colour]) => {
   const canvas = document.getElementById(canvasId);
   const ctx = canvas.getContext("2d");
@@ -83,9 +106,16 @@ SAMPLE = """async ([canvasId, ms, colour]) => {
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
   const out = [];
   const end = probe.epoch() + ms;
+  let lastDrawn;
   while (probe.epoch() < end) {
     await frame();
-    const t = probe.epoch();
+    let t = probe.epoch();
+    const drawn = probe.drawnAt[canvasId];
+    if (drawn !== undefined && t - drawn < 100) { // the page is drawing: the picture's own time
+      if (drawn === lastDrawn) continue; // read before this frame's drawing: the same picture
+      t = drawn;
+    }
+    lastDrawn = drawn;
     const w = canvas.width, h = canvas.height;
     const d = ctx.getImageData(0, 0, w, h).data;
     let sx = 0, sy = 0, n = 0;
