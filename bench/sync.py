@@ -127,11 +127,8 @@ def tone_errors(panel, client, server, speed_pps: float = 2.0, passes: int = 6) 
     speed = state["settings"]["speed_pps"]
     assert speed == speed_pps, "the set ran at another speed"
     expected = [t0 + (k - phase0) * 1000 / speed for k in range(1, passes + 2)]
-    # the page schedules on its own (skewed) clock: epochNow is real, so remove the skew
-    scheduled = sorted(
-        t["epochNow"] + SKEW_MS + (t["when"] - t["ctxNow"]) * 1000 + t["offset"]
-        for t in got["tones"]
-    )
+    # when each tone is heard, on the server's clock: heardEpoch is real, the page's clock skewed
+    scheduled = sorted(t["heardEpoch"] + SKEW_MS + t["offset"] for t in got["tones"])
     return [abs(a - b) for a, b in zip(scheduled, expected, strict=False)]
 
 

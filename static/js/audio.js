@@ -8,6 +8,7 @@ import { audioContextClass } from "./features.js";
 import { edgeTimeMs, isMoving, phaseAt, sweep } from "./motion.js";
 
 const LOOKAHEAD_MS = 250; // how far ahead tones are put on the audio clock
+const MAX_OUTPUT_LATENCY_S = 0.5; // a longer gap between scheduled and heard is not believed
 const TICK_MS = 50; // how often the scheduler looks
 const RAMP_S = 0.005; // attack and release, so tones start and end without a click
 const PAN_STEP_MS = 20; // resolution of the continuous tone's pan automation
@@ -250,9 +251,28 @@ export class ToneScheduler {
     this.scheduled = [];
   }
 
-  /** Server time (ms) -> AudioContext time (s), through the shared "now" of both clocks. */
+  /**
+   * Server time (ms) -> the AudioContext time (s) of the sample heard then. The audio clock's
+   * currentTime runs ahead of what the ear hears by the output's latency (a buffer and the
+   * device: tens of ms wired, 100-250 ms over Bluetooth), so a tone put at currentTime's
+   * "now" is heard after the target's arrival; getOutputTimestamp says which sample is heard
+   * when.
+   */
   toAudioTime(serverMs) {
-    return this.ctx.currentTime + (serverMs - this.clock.now()) / 1000;
+    return this.heardNow() + (serverMs - this.clock.now()) / 1000;
+  }
+
+  /** The audio clock's time of the sample being heard now (currentTime where not known). */
+  heardNow() {
+    const { ctx } = this;
+    const ahead = ctx.currentTime;
+    const stamp = typeof ctx.getOutputTimestamp === "function" ? ctx.getOutputTimestamp() : null;
+    if (stamp && stamp.performanceTime > 0 && stamp.contextTime > 0) {
+      const heard = stamp.contextTime + (performance.now() - stamp.performanceTime) / 1000;
+      // a stamp of an output that stalled or has not started yet is not believed
+      if (heard <= ahead && ahead - heard < MAX_OUTPUT_LATENCY_S) return heard;
+    }
+    return ahead;
   }
 
   tick() {

@@ -63,6 +63,14 @@ INIT = """
       return value;
     },
   });
+  // A skewed page's whole clock is off: the output's stamps on its performance timeline too.
+  const outputStamp = AudioContext.prototype.getOutputTimestamp;
+  if (skew && outputStamp) {
+    AudioContext.prototype.getOutputTimestamp = function () {
+      const stamp = outputStamp.call(this);
+      return { contextTime: stamp.contextTime, performanceTime: stamp.performanceTime + skew };
+    };
+  }
   const start = AudioScheduledSourceNode.prototype.start;
   AudioScheduledSourceNode.prototype.start = function (when = 0, ...rest) {
     if (this.context instanceof AudioContext) {
@@ -70,7 +78,13 @@ INIT = """
       const offset = Number(document.body.dataset.clockOffsetMs || 0);
       const read = lastRead.get(this.context) || { value: currentTime.get.call(this.context),
                                                    epoch: probe.epoch() };
-      probe.tones.push({ when, ctxNow: read.value, epochNow: read.epoch, offset });
+      // when the tone will be heard (real epoch ms): the output's own stamp of which sample
+      // is heard when
+      const stamp = outputStamp ? outputStamp.call(this.context) : null;
+      const heardEpoch = stamp && stamp.performanceTime > 0
+        ? performance.timeOrigin + stamp.performanceTime + (when - stamp.contextTime) * 1000
+        : null;
+      probe.tones.push({ when, ctxNow: read.value, epochNow: read.epoch, offset, heardEpoch });
     }
     return start.call(this, when, ...rest);
   };
