@@ -268,13 +268,19 @@ def test_the_targets_text_is_stored_encrypted(app):
     assert stored and all(v.startswith("gAAAAA") for row in stored for v in row)
 
 
-def test_sqlite_tables_remade_for_the_new_keys_still_never_reuse_ids(app):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's rule: PostgreSQL's sequences never hand out an id twice")
+def test_tables_remade_for_the_new_keys_still_never_reuse_ids(app):
+    """SQLite hands a deleted row's id out again unless the table says AUTOINCREMENT;
+    PostgreSQL's ids come from a sequence, which never goes back."""
     upgrade()
-    made = dict(db.session.execute(sa.text("SELECT name, sql FROM sqlite_master")).tuples().all())
-    for table in ("therapy_session", "stim_set", "score", "target"):
-        assert "AUTOINCREMENT" in made[table], table
+    tables = ("therapy_session", "stim_set", "score", "target")
+    if db.engine.dialect.name == "sqlite":
+        made = dict(db.session.execute(sa.text("SELECT name, sql FROM sqlite_master")).all())
+        for table in tables:
+            assert "AUTOINCREMENT" in made[table], table
+    else:
+        for table in tables:
+            sequence = sa.text("SELECT pg_get_serial_sequence(:table, 'id')")
+            assert db.session.execute(sequence, {"table": table}).scalar(), table
 
 
 def test_downgrading_keeps_every_sessions_words(app):
