@@ -97,6 +97,16 @@ def csrf_token(response) -> str:
     return match.group(1)
 
 
+def erase_client(http, client_id: int, pseudonym: str):
+    """Erase a client as their therapist does: the client's page, then Delete with the
+    pseudonym typed to confirm; the answer."""
+    page = http.get(f"/therapist/clients/{client_id}")
+    return http.post(
+        f"/therapist/clients/{client_id}/delete",
+        data={"confirm": pseudonym, "csrf_token": csrf_token(page)},
+    )
+
+
 def received(sock, name: str) -> list:
     """The payloads of the ``name`` events that reached ``sock`` since it was last asked."""
     return [m["args"][0] for m in sock.get_received() if m["name"] == name]

@@ -24,7 +24,7 @@ export class FramePacer {
   }
 
   /**
-   * A frame at `t` (ms); `moving`: the target moves. True when too many frames of this window
+   * A frame at `t` (ms); `moving`: a set runs. True when too many frames of this window
    * came late: the caller should draw with fewer pixels (and a new window starts).
    */
   tick(t, moving) {

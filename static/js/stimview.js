@@ -8,7 +8,7 @@
 // the centre, a page that was offline) is shown at once.
 
 import { nextFrame } from "./features.js";
-import { isMoving, phaseAt } from "./motion.js";
+import { phaseAt } from "./motion.js";
 import { FramePacer } from "./pacer.js";
 import { Renderer } from "./renderer.js";
 
@@ -72,9 +72,9 @@ export class StimView {
     nextFrame(this.frame);
     const { state } = this;
     if (!state || !this.renderer.ctx) return; // nothing drawn: no rev is confirmed either
-    const now = this.clock.now();
-    if (this.pacer.tick(t, isMoving(state, now))) this.renderer.lowerScale();
-    this.phase = this.phaseNow(now);
+    // judged while a set runs (a target come to rest is not drawn: its frames are never late)
+    if (this.pacer.tick(t, state.running)) this.renderer.lowerScale();
+    this.phase = this.phaseNow(this.clock.now());
     // a target at rest is not drawn again: the canvas already shows it
     if (this.renderer.draw(this.phase, state.settings)) this.frames += 1;
     if (state.rev !== this.appliedRev) {

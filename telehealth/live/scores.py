@@ -44,10 +44,7 @@ def _check_id(submission_id: Any) -> str:
 
 def check_purpose(purpose: Any) -> str | None:
     if purpose is not None and (not isinstance(purpose, str) or purpose not in SCORE_PURPOSES):
-        raise EventError(
-            "invalid_value",
-            "purpose must be assessment, reevaluation, installation, back_to_target or null.",
-        )
+        raise EventError("invalid_value", f"purpose must be {', '.join(SCORE_PURPOSES)} or null.")
     return purpose
 
 

@@ -26,7 +26,7 @@ from telehealth.models import (
     utcnow,
 )
 from telehealth.models.protocol import ASSESSMENT_STEPS
-from tests.support import Auth, csrf_token
+from tests.support import Auth, erase_client
 from tests.therapist.test_plan import add_target, choose, post_json, score
 
 
@@ -291,11 +291,7 @@ def test_only_the_sessions_therapist_may_save_its_closure_and_only_with_csrf(app
 def test_erasing_the_client_erases_the_closure_and_resume_note(room):
     save_record(room, {"closure": "contained", "resume_note": "Safe place first"})
     client = client_of(room)
-    page = room.therapist_http.get(f"/therapist/clients/{client.id}")
-    erased = room.therapist_http.post(
-        f"/therapist/clients/{client.id}/delete",
-        data={"confirm": client.pseudonym, "csrf_token": csrf_token(page)},
-    )
+    erased = erase_client(room.therapist_http, client.id, client.pseudonym)
     assert erased.status_code == 302
     db.session.expire_all()
     count = sa.select(sa.func.count()).select_from(TherapySession)

@@ -23,7 +23,7 @@ from telehealth.models import (
     session_target,
     utcnow,
 )
-from tests.support import Auth, csrf_token, examples
+from tests.support import Auth, csrf_token, erase_client, examples
 
 ADD = {"kind": "past", "title": "The flood", "status": "not_started", "floated_from": "0"}
 
@@ -520,11 +520,7 @@ def test_erasing_a_client_erases_the_plan_and_its_links(room, make):
     choose(room, {"target_id": flood.id})
     room.therapist_socket.emit("stim:start", callback=True)
     keep = add_target(make.client(room.therapist, "Client B"), "Their flood")
-    page = room.therapist_http.get(f"/therapist/clients/{client.id}")
-    erased = room.therapist_http.post(
-        f"/therapist/clients/{client.id}/delete",
-        data={"confirm": "Client A", "csrf_token": csrf_token(page)},
-    )
+    erased = erase_client(room.therapist_http, client.id, "Client A")
     assert erased.status_code == 302
     assert db.session.scalars(sa.select(Target.id)).all() == [keep.id]
     count = sa.select(sa.func.count()).select_from(session_target)

@@ -17,7 +17,7 @@ from telehealth import stimulation
 from telehealth.extensions import db
 from telehealth.live import state as room_state
 from telehealth.models import Score, session_target
-from tests.support import csrf_token
+from tests.support import erase_client
 from tests.therapist.test_assessment import actions, client_of
 from tests.therapist.test_plan import add_target, choose
 from tests.therapist.test_tasks import run
@@ -231,11 +231,7 @@ def test_erasing_the_client_erases_the_body_scan(room):
     on_target(room)
     scan(room, "sensation", "Throat")
     client = client_of(room)
-    page = room.therapist_http.get(f"/therapist/clients/{client.id}")
-    erased = room.therapist_http.post(
-        f"/therapist/clients/{client.id}/delete",
-        data={"confirm": client.pseudonym, "csrf_token": csrf_token(page)},
-    )
+    erased = erase_client(room.therapist_http, client.id, client.pseudonym)
     assert erased.status_code == 302
     count = sa.select(sa.func.count()).select_from(session_target)
     assert db.session.scalar(count) == 0
