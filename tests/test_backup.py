@@ -128,13 +128,15 @@ def clinical_session(room) -> TherapySession:
 
 class KeepChanging(threading.Thread):
     """The therapist changing the speed over and over, noting every table after each change
-    (by the session's stim_rev, which each change bumps)."""
+    (by the session's stim_rev, which each change bumps). The changes come at half the
+    socket's event budget, so a slow backup never runs the budget dry."""
 
     def __init__(self, app, room):
         super().__init__(daemon=True)
         self.app, self.room, self.engine = app, room, db.engine
         self.stop, self.failed = threading.Event(), None
         self.seen: dict[int, dict[str, list[tuple]]] = {}
+        self.pause = 2 / app.config["SOCKET_EVENTS_PER_S"]
 
     def note(self) -> None:
         tables = every_row(self.engine)
@@ -153,6 +155,7 @@ class KeepChanging(threading.Thread):
                     assert ack["ok"], ack
                     self.note()
                     i += 1
+                    self.stop.wait(self.pause)
             except Exception as exc:  # reported by the test's thread
                 self.failed = exc
 
