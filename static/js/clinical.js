@@ -132,11 +132,19 @@ export function setupScores(card, socket, showError, onData = () => {}) {
     }
   });
 
+  const withdrawButton = document.getElementById("withdraw");
   socket.on("score:asked", (q) => {
     asking.hidden = false;
+    withdrawButton.hidden = false;
     asking.firstChild.textContent = `Waiting for the client’s ${q.kind.toUpperCase()}… `;
   });
-  socket.on("score:withdrawn", () => { asking.hidden = true; });
+  socket.on("score:withdrawn", (why) => {
+    // A set's start takes an unanswered question back: say so, until the next question.
+    const bySet = why && why.reason === "set_started";
+    asking.hidden = !bySet;
+    withdrawButton.hidden = bySet;
+    if (bySet) asking.firstChild.textContent = "Unanswered question withdrawn: a new set started. ";
+  });
   socket.on("score:recorded", (score) => {
     if (score.source === "client") asking.hidden = true;
     reload();

@@ -50,6 +50,11 @@ def starts_or_ends_set(old: State, new: State) -> bool:
     return _set_starts(old, new) or _set_ends(old, new)
 
 
+def starts_set(old: State, new: State) -> bool:
+    """Whether the change from ``old`` to ``new`` starts a new set (not a resume)."""
+    return _set_starts(old, new)
+
+
 def _set_starts(old: State, new: State) -> bool:
     return new["running"] and new.get("set_started_ms") != old.get("set_started_ms")
 

@@ -118,10 +118,17 @@ def commit_change(session_id: int, change: Change, t_ms: float | None = None) ->
             },
         )
         if done.rowcount == 1:
+            # A question still unanswered when the next set starts belongs to the set before:
+            # withdrawn, so the client follows the target and no late answer is misfiled.
+            withdrawn = sets.starts_set(old, new) and scores.withdraw_prompt(session_id)
             ended = sets.note_state_change(session_id, old, new, t_ms)
             asked = scores.ask_after_set(session_id) if ended else None
             db.session.commit()
             _remember(session_id, new)
+            if withdrawn:
+                socketio.emit(
+                    "score:withdrawn", {"reason": "set_started"}, to=session_room(session_id)
+                )
             if asked is not None:  # between sets: the question the therapist asks after each
                 socketio.emit(
                     "score:asked", scores.asked_payload(asked), to=session_room(session_id)

@@ -46,6 +46,32 @@ def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(
     client_ctx.close()
 
 
+def test_starting_the_next_set_takes_an_unanswered_question_off_the_clients_screen(
+    browser, server
+):
+    ctx, client_ctx = (
+        browser.new_context(),
+        browser.new_context(viewport={"width": 844, "height": 390}),
+    )
+    panel, client = ctx.new_page(), client_ctx.new_page()
+    errors = collect_errors(panel, client)
+    open_room(panel, client, server, "withdrawn-therapist@example.org")
+    panel.click("[data-ask=sud]")
+    client.wait_for_selector("#question", state="visible")
+    panel.click("#start")
+    client.wait_for_selector("#question", state="hidden")
+    panel.wait_for_selector("#asking:has-text('withdrawn: a new set started')")
+    assert panel.locator("#withdraw").is_hidden()  # nothing left to withdraw
+    panel.click("#stop")
+    panel.click("[data-ask=voc]")  # the next question brings the button back
+    client.wait_for_selector("#question", state="visible")
+    panel.wait_for_selector("#withdraw", state="visible")
+    assert "Waiting for the client’s VOC" in panel.text_content("#asking")
+    assert not errors
+    ctx.close()
+    client_ctx.close()
+
+
 def test_notes_typed_on_the_panel_are_saved_without_pressing_anything(browser, server):
     ctx = browser.new_context()
     panel = ctx.new_page()

@@ -91,6 +91,29 @@ def test_the_back_to_target_sud_is_not_asked_again_while_a_set_runs(room):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Score)) == 0
 
 
+def test_the_next_set_withdraws_an_unanswered_question_and_a_resume_does_not(room):
+    on_target(room)
+    sets_ended(room)
+    room.therapist_socket.emit("set:next", {"set": 1, "next": "back_to_target"}, callback=True)
+    room.client_socket.get_received()
+    assert room.therapist_socket.emit("stim:start", callback=True)["ok"]
+    assert received(room.client_socket, "score:withdrawn") == [{"reason": "set_started"}]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Score)) == 0
+    ack = room.client_socket.emit(
+        "score:submit", {"prompt_id": "x" * 22, "value": 3}, callback=True
+    )
+    assert ack["error"]["code"] == "no_prompt"
+    # A question asked during the set stays through a pause and its resume.
+    asked = room.therapist_socket.emit("score:prompt", {"kind": "sud"}, callback=True)
+    assert room.therapist_socket.emit("stim:pause", callback=True)["ok"]
+    assert room.therapist_socket.emit("stim:start", callback=True)["ok"]
+    assert received(room.client_socket, "score:withdrawn") == []
+    ack = room.client_socket.emit(
+        "score:submit", {"prompt_id": asked["prompt_id"], "value": 5}, callback=True
+    )
+    assert ack["ok"] and ack["score"]["value"] == 5
+
+
 def test_back_to_target_after_an_earlier_set_asks_nothing(room):
     on_target(room)
     sets_ended(room, 2)
