@@ -110,6 +110,7 @@ FORBIDDEN = "forbidden"  # connected, but the event is refused with an error
 NOT_ASKED = "no_prompt"  # connected, but there is no question to answer
 NOT_WAITING = "not_waiting"  # connected, but no one waits with that link
 NO_WARNING = "no_warning"  # connected, but the client's screening has no "yes" to confirm
+NOT_SCREENED = "not_screened"  # connected, but the client has not answered its screening
 # event -> outcome per actor; client_other is connected to its own room and must not reach ours
 SOCKET = {
     "connect": (REFUSED, OK, OK, REFUSED, OK, REFUSED),
@@ -138,6 +139,8 @@ SOCKET = {
     "screening:answer": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
     "screening:seen": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, NO_WARNING, REFUSED),
     "soundcheck:result": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
+    # neither client has answered its screening yet (tests/client/test_resume.py: after it)
+    "checks:done": (REFUSED, NOT_SCREENED, NOT_SCREENED, REFUSED, FORBIDDEN, REFUSED),
     "task:set": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "taskprompt:add": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "taskprompt:remove": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
@@ -179,6 +182,7 @@ PAYLOADS = {
     "lobby:refuse": {"link_id": 1},
     "screening:answer": {"seizures": False, "migraine": True, "vestibular": False, "eye": False},
     "soundcheck:result": {"result": "mono"},
+    "checks:done": {"sound": "ok"},
     "task:set": {"kind": "count_down", "start": 100, "step": 7},
     "taskprompt:add": {"text": "Hum a tune"},
     "between:set": {"ask": "sud"},

@@ -14,11 +14,15 @@ const ANSWER_WAIT_MS = 8000;
  * Show the checks and resolve with `{ soundCheck, video }` once the client is through:
  * soundCheck is "ok" | "swapped" | "mono" | "none"; video is null when the session has no
  * video, else `{ join, audioId, videoId }` (the call asks for the devices again itself).
- * `onStep(name)` hears "screening" | "sound" | "camera" | "done" as each begins. With
- * `callTile` (the call tile's element), its device menus are set to the chosen devices.
+ * With `checkedSound` (the checks were done in this session: a reload), one card asks for a
+ * tap back in, which turns the sound on again, or offers the sound check again; video is then
+ * null (the call rejoins by itself, callui.js). Once through, the checks are kept with the
+ * session (checks:done). `onStep(name)` hears "resume" | "screening" | "sound" | "camera" |
+ * "done" as each begins. With `callTile` (the call tile's element), its device menus are set
+ * to the chosen devices.
  */
 export async function runChecks({
-  socket, tones, callTile = null, screeningNeeded, videoEnabled, onStep = () => {},
+  socket, tones, callTile = null, screeningNeeded, videoEnabled, checkedSound = null, onStep = () => {},
 }) {
   const root = document.getElementById("checks");
   const card = (name) => root.querySelector(`[data-step=${name}]`);
@@ -47,25 +51,52 @@ export async function runChecks({
   };
 
   root.hidden = false;
-  if (screeningNeeded) {
-    show("screening");
-    await screeningStep(card("screening"), socket);
-  }
   let video = null;
-  for (;;) {
-    show("sound");
-    soundCheck = await soundStep(card("sound"), { tones, report });
-    if (!videoEnabled) break;
-    show("camera");
-    video = await cameraStep(card("camera"), ended.signal);
-    if (video !== "back") break;
+  if (checkedSound) { // done in this session already (a reload): one tap back in
+    show("resume");
+    if (await resumeStep(card("resume"), tones) === "continue") {
+      report(checkedSound);
+    } else { // the sound check again, on its own; the call carries on as it was (callui.js)
+      card("sound").querySelector(".check-progress").hidden = true;
+      show("sound");
+      soundCheck = await soundStep(card("sound"), { tones, report });
+    }
+  } else {
+    if (screeningNeeded) {
+      show("screening");
+      await screeningStep(card("screening"), socket);
+    }
+    for (;;) {
+      show("sound");
+      soundCheck = await soundStep(card("sound"), { tones, report });
+      if (!videoEnabled) break;
+      show("camera");
+      video = await cameraStep(card("camera"), ended.signal);
+      if (video !== "back") break;
+    }
   }
   if (ended.signal.aborted) return { soundCheck, video: null };
+  // Kept with the session: a reload of this page asks for one tap, not the checks again.
+  if (socket.connected) socket.emit("checks:done", { sound: soundCheck });
   root.hidden = true;
   root.dataset.step = "done";
   onStep("done");
   if (video && video.join && callTile) await chooseDevices(callTile, video);
   return { soundCheck, video };
+}
+
+/** The card of a reload after the checks: Continue (its tap turns the sound on again) or the
+ * sound check again; resolves with "continue" | "sound". */
+function resumeStep(card, tones) {
+  return new Promise((resolve) => {
+    const go = card.querySelector("[data-resume=continue]");
+    go.addEventListener("click", async () => {
+      go.disabled = true; // one start at a time (it may take a few seconds)
+      await tones.enable(); // a press is a user gesture: the sound may start now
+      resolve("continue");
+    }, { once: true });
+    card.querySelector("[data-resume=sound]").addEventListener("click", () => resolve("sound"), { once: true });
+  });
 }
 
 /** The screening card: four questions, each answered, sent once; a "yes" is explained. */

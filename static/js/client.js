@@ -277,6 +277,7 @@ socket.once("stim:state", async () => {
     callTile: tile,
     screeningNeeded: checks.screeningNeeded === "true",
     videoEnabled: checks.videoEnabled === "true",
+    checkedSound: checks.checkedSound || null,
     onStep(step) {
       if (document.body.dataset.phase !== "ended") setPhase(step === "done" ? "session" : "checks");
     },

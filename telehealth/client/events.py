@@ -12,7 +12,7 @@ from ..live import scores, sets, state
 from ..live.access import CLIENT
 from ..live.channels import session_room
 from ..live.guard import EventError, fast_event, no_payload, room_event
-from ..models import TherapySession
+from ..models import TherapySession, utcnow
 from ..staff import audit
 from . import screening
 
@@ -195,4 +195,23 @@ def on_soundcheck_result(session_id: int, payload: Any = None) -> dict[str, Any]
     socketio.emit(
         "soundcheck:state", {"result": result}, to=session_room(session_id), skip_sid=request.sid
     )
+    return {"ok": True}
+
+
+@socketio.on("checks:done")
+@room_event(CLIENT)
+def on_checks_done(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Client: it went through the checks before any stimulation ({sound}: what its sound
+    check found), kept with the session: a reload of its page offers one tap back in."""
+    if not isinstance(payload, dict) or set(payload) != {"sound"}:
+        raise EventError("invalid_payload", "checks:done needs {sound}.")
+    sound = payload["sound"]
+    if not isinstance(sound, str) or sound not in screening.SOUND_RESULTS:
+        raise EventError("invalid_value", f"sound must be {', '.join(screening.SOUND_RESULTS)}.")
+    therapy_session = db.session.get(TherapySession, session_id)
+    if therapy_session.client.screened_at is None:
+        raise EventError("not_screened", "Answer the safety questions first.")
+    therapy_session.client_checked_at = utcnow()
+    therapy_session.client_sound_check = sound
+    db.session.commit()
     return {"ok": True}

@@ -151,6 +151,10 @@ class TherapySession(db.Model):
     # When the therapist confirmed they saw the client's screening warnings in this session
     # (a first set after a "yes" needs it).
     screening_seen_at: so.Mapped[datetime | None]
+    # When the client finished its checks in this session and what its sound check found
+    # (screening.SOUND_RESULTS): a reload of its page then asks for one tap, not the checks.
+    client_checked_at: so.Mapped[datetime | None]
+    client_sound_check: so.Mapped[str | None] = so.mapped_column(sa.String(8))
     # The therapist may run a session without the built-in video call (another tool instead).
     video_enabled: so.Mapped[bool] = so.mapped_column(default=True)
     # Who chose to be in the call: after a reload or a drop, their page rejoins by itself.

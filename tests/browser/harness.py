@@ -176,8 +176,13 @@ SCREENING_QUESTIONS = ("seizures", "migraine", "vestibular", "eye")
 
 def pass_checks(page) -> None:
     """Go through the client's checks before any stimulation as a client with nothing to
-    report: no to each safety question (when asked), the sound check skipped, no video."""
+    report: no to each safety question (when asked), the sound check skipped, no video; after
+    a reload, once they were done in this session, the one tap back in."""
     page.wait_for_selector("#checks[data-step]")
+    if page.get_attribute("#checks", "data-step") == "resume":
+        page.click("#checks [data-resume=continue]")
+        page.wait_for_selector("#checks", state="hidden")
+        return
     if page.get_attribute("#checks", "data-step") == "screening":
         for question in SCREENING_QUESTIONS:
             page.check(f"#checks input[name={question}][value=no]")

@@ -136,6 +136,50 @@ def test_each_step_fits_the_screen_and_is_accessible(room, tmp_path, size):
     client.wait_for_selector("[data-camera=preview-box]")
     client.wait_for_function("() => document.querySelector('[data-camera=preview]').videoWidth > 0")
     check_and_shoot(client, tmp_path, f"{size}-camera")
+    client.click("[data-camera=without]")
+    client.wait_for_selector("#checks", state="hidden")
+
+    client.reload()  # done in this session: one tap back in, not the checks again
+    at_step(client, "resume", "Welcome back")
+    assert client.is_hidden("[data-step=sound]") and client.is_hidden("[data-step=camera]")
+    check_and_shoot(client, tmp_path, f"{size}-resume")
+    client.click("[data-resume=continue]")
+    client.wait_for_selector("#checks", state="hidden")
+    client.wait_for_selector("body[data-phase=session][data-sound=on]", state="attached")
+    panel.reload()  # the panel hears the kept sound check again from the client's page
+    panel.wait_for_selector("#screening [data-sound=ok]:visible")
+    assert not errors
+
+
+def test_after_a_reload_the_client_may_do_the_sound_check_again_on_its_own(room):
+    panel, open_client, errors = room
+    client = open_client("landscape")
+    for question in SCREENING_QUESTIONS:
+        client.check(f"input[name={question}][value=no]")
+    client.click("[data-step=screening] button[type=submit]")
+    client.click("[data-sound=skip]")  # recorded as "none"
+    client.click("[data-camera=without]")
+    client.wait_for_selector("#checks", state="hidden")
+    panel.wait_for_selector("#screening [data-sound=none]:visible")
+
+    client.reload()
+    at_step(client, "resume", "Welcome back")
+    client.click("[data-resume=sound]")
+    at_step(client, "sound", "Sound check: left and right")
+    assert client.is_hidden("[data-step=sound] .check-progress")  # one step, not "1 of 2"
+    client.click("[data-sound=play]")
+    client.click("[data-answer=left]")
+    client.click("[data-answer=right]")
+    client.click("[data-sound=continue]")
+    client.wait_for_selector("#checks", state="hidden")  # no camera step again
+    panel.wait_for_selector("#screening [data-sound=ok]:visible")
+
+    client.reload()  # the new result is the one kept
+    at_step(client, "resume", "Welcome back")
+    client.click("[data-resume=continue]")
+    client.wait_for_selector("#checks", state="hidden")
+    panel.reload()
+    panel.wait_for_selector("#screening [data-sound=ok]:visible")
     assert not errors
 
 

@@ -46,9 +46,7 @@ def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(
     client_ctx.close()
 
 
-def test_starting_the_next_set_takes_an_unanswered_question_off_the_clients_screen(
-    browser, server
-):
+def test_starting_the_next_set_takes_an_unanswered_question_off_the_clients_screen(browser, server):
     ctx, client_ctx = (
         browser.new_context(),
         browser.new_context(viewport={"width": 844, "height": 390}),
