@@ -304,7 +304,12 @@ for (const look of looks) {
   look.addEventListener("click", () => send({ colour: look.dataset.colour, background: look.dataset.background }));
 }
 
-setupSetBar(document.getElementById("setbar"), { clock, getState: () => current });
+setupSetBar(document.getElementById("setbar"), {
+  clock,
+  getState: () => current,
+  // the layout of a set: the therapist's own picture leaves the call card (app.css)
+  onMoving: (moving) => { document.body.dataset.moving = String(moving); },
+});
 
 /** The last SUD and VOC recorded, beside their Ask buttons. */
 function showLastScores({ scores }) {

@@ -22,8 +22,10 @@ export function formatSeconds(s) {
   return `${m}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
 }
 
-/** Keep the bar `bar` up to date with `getState()` on the server clock `clock`. */
-export function setupSetBar(bar, { clock, getState }) {
+/** Keep the bar `bar` up to date with `getState()` on the server clock `clock`;
+ * `onMoving(moving)` hears the target start and stop moving. */
+export function setupSetBar(bar, { clock, getState, onMoving = () => {} }) {
+  let wasMoving = null;
   const $ = (id) => bar.querySelector(`#${id}`);
   const [passesEl, totalEl, runEl, timerEl, labelEl, startButton] =
     ["passes", "passes-total", "run-state", "set-timer", "timer-label", "start"].map($);
@@ -32,6 +34,7 @@ export function setupSetBar(bar, { clock, getState }) {
     if (!state) return;
     const now = clock.now();
     const moving = isMoving(state, now);
+    if (moving !== wasMoving) onMoving((wasMoving = moving));
     const s = state.settings;
     passesEl.textContent = String(passesDone(state, now));
     totalEl.textContent = s.set_unit === "passes" && s.set_passes ? ` / ${s.set_passes}` : "";
