@@ -97,6 +97,15 @@ def at_step(page, step: str, heading: str) -> None:
     assert axe_violations(page) == []
 
 
+def screened_and_sound_skipped(client, panel) -> None:
+    """No to each safety question, and the sound check skipped (recorded as "none")."""
+    for question in SCREENING_QUESTIONS:
+        client.check(f"input[name={question}][value=no]")
+    client.click("[data-step=screening] button[type=submit]")
+    client.click("[data-sound=skip]")
+    panel.wait_for_selector("#screening [data-sound=none]:visible")
+
+
 def check_and_shoot(page, tmp_path, name: str) -> None:
     assert page.evaluate(PROBLEMS) == []
     assert axe_violations(page) == []
@@ -154,13 +163,9 @@ def test_each_step_fits_the_screen_and_is_accessible(room, tmp_path, size):
 def test_after_a_reload_the_client_may_do_the_sound_check_again_on_its_own(room):
     panel, open_client, errors = room
     client = open_client("landscape")
-    for question in SCREENING_QUESTIONS:
-        client.check(f"input[name={question}][value=no]")
-    client.click("[data-step=screening] button[type=submit]")
-    client.click("[data-sound=skip]")  # recorded as "none"
+    screened_and_sound_skipped(client, panel)
     client.click("[data-camera=without]")
     client.wait_for_selector("#checks", state="hidden")
-    panel.wait_for_selector("#screening [data-sound=none]:visible")
 
     client.reload()
     at_step(client, "resume", "Welcome back")
@@ -270,11 +275,7 @@ def test_start_waits_until_the_therapist_has_talked_a_yes_through(room):
 def test_the_camera_step_names_the_devices_and_hands_the_choice_to_the_call(room):
     panel, open_client, errors = room
     client = open_client("desktop")
-    for question in SCREENING_QUESTIONS:
-        client.check(f"input[name={question}][value=no]")
-    client.click("[data-step=screening] button[type=submit]")
-    client.click("[data-sound=skip]")  # recorded as "none"
-    panel.wait_for_selector("#screening [data-sound=none]:visible")
+    screened_and_sound_skipped(client, panel)
 
     client.wait_for_selector("#checks[data-step=camera]")
     client.click("[data-camera=on]")

@@ -4,18 +4,36 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.browser.harness import collect_errors, open_panel, open_room
 
 
-def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(browser, server):
-    ctx, client_ctx = (
-        browser.new_context(),
-        browser.new_context(viewport={"width": 390, "height": 844}),
-    )
-    panel, client = ctx.new_page(), client_ctx.new_page()
-    errors = collect_errors(panel, client)
-    open_room(panel, client, server, "scores-therapist@example.org")
+@pytest.fixture
+def room_pages(browser, server):
+    """Opens the panel and the client's page at a size, through its checks: (the panel's
+    context, the panel, the client's page, their errors)."""
+    contexts = []
 
+    def open_pages(email: str, client_size: tuple[int, int]):
+        width, height = client_size
+        ctx, client_ctx = (
+            browser.new_context(),
+            browser.new_context(viewport={"width": width, "height": height}),
+        )
+        contexts.extend((ctx, client_ctx))
+        panel, client = ctx.new_page(), client_ctx.new_page()
+        errors = collect_errors(panel, client)
+        open_room(panel, client, server, email)
+        return ctx, panel, client, errors
+
+    yield open_pages
+    for ctx in contexts:
+        ctx.close()
+
+
+def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(room_pages):
+    ctx, panel, client, errors = room_pages("scores-therapist@example.org", (390, 844))
     panel.click("[data-ask=sud]")
     panel.wait_for_selector("#asking", state="visible")
     client.wait_for_selector("#question", state="visible")
@@ -42,18 +60,10 @@ def test_the_client_answers_a_sud_question_and_the_panel_and_chart_data_show_it(
     data = json.loads(ctx.request.get(session_url + "/scores.json").text())
     assert [(s["kind"], s["value"], s["source"]) for s in data["scores"]] == [("sud", 3, "client")]
     assert not errors
-    ctx.close()
-    client_ctx.close()
 
 
-def test_starting_the_next_set_takes_an_unanswered_question_off_the_clients_screen(browser, server):
-    ctx, client_ctx = (
-        browser.new_context(),
-        browser.new_context(viewport={"width": 844, "height": 390}),
-    )
-    panel, client = ctx.new_page(), client_ctx.new_page()
-    errors = collect_errors(panel, client)
-    open_room(panel, client, server, "withdrawn-therapist@example.org")
+def test_starting_the_next_set_takes_an_unanswered_question_off_the_clients_screen(room_pages):
+    ctx, panel, client, errors = room_pages("withdrawn-therapist@example.org", (844, 390))
     panel.click("[data-ask=sud]")
     client.wait_for_selector("#question", state="visible")
     panel.click("#start")
@@ -66,8 +76,6 @@ def test_starting_the_next_set_takes_an_unanswered_question_off_the_clients_scre
     panel.wait_for_selector("#withdraw", state="visible")
     assert "Waiting for the client’s VOC" in panel.text_content("#asking")
     assert not errors
-    ctx.close()
-    client_ctx.close()
 
 
 def test_notes_typed_on_the_panel_are_saved_without_pressing_anything(browser, server):
