@@ -138,6 +138,7 @@ SOCKET = {
     # each client answers its own screening (once); the owner has no "yes" to confirm yet
     "screening:answer": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
     "screening:seen": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, NO_WARNING, REFUSED),
+    "soundcheck:ask": (REFUSED, FORBIDDEN, FORBIDDEN, REFUSED, OK, REFUSED),
     "soundcheck:result": (REFUSED, OK, OK, REFUSED, FORBIDDEN, REFUSED),
     # neither client has answered its screening yet (tests/client/test_resume.py: after it)
     "checks:done": (REFUSED, NOT_SCREENED, NOT_SCREENED, REFUSED, FORBIDDEN, REFUSED),

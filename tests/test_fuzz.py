@@ -81,13 +81,11 @@ def snapshot(session_id: int) -> tuple:
     scores = db.session.execute(
         sa.select(Score.submission_id, Score.value).where(Score.therapy_session_id == session_id)
     ).all()
-    lobby = db.session.execute(
-        sa.select(TherapySession.waiting_room, TherapySession.client_waiting_since).where(
-            TherapySession.id == session_id
-        )
-    ).one()
-    admitted = db.session.scalars(
-        sa.select(JoinLink.admitted_at)
+    lobby = db.session.scalar(
+        sa.select(TherapySession.waiting_room).where(TherapySession.id == session_id)
+    )
+    admitted = db.session.execute(
+        sa.select(JoinLink.admitted_at, JoinLink.waiting_since)
         .where(JoinLink.therapy_session_id == session_id)
         .order_by(JoinLink.id)
     ).all()
@@ -113,7 +111,7 @@ def snapshot(session_id: int) -> tuple:
     return (
         room_state.read_state(session_id),
         sorted(scores),
-        tuple(lobby),
+        lobby,
         admitted,
         tuple(screening),
         (tuple(tasks), tuple(noticed), tuple(prompts), tuple(scans)),

@@ -11,7 +11,8 @@ const QUESTIONS = ["seizures", "migraine", "vestibular", "eye"];
 const ANSWER_WAIT_MS = 8000;
 
 /**
- * Show the checks and resolve with `{ soundCheck, video }` once the client is through:
+ * Show the checks and resolve with `{ soundCheck, video, checkSoundAgain }` once the client
+ * is through (checkSoundAgain() shows the sound check on its own, when the therapist asks):
  * soundCheck is "ok" | "swapped" | "mono" | "none"; video is null when the session has no
  * video, else `{ join, audioId, videoId }` (the call asks for the devices again itself).
  * With `checkedSound` (the checks were done in this session: a reload), one card asks for a
@@ -50,17 +51,32 @@ export async function runChecks({
     if (socket.connected) socket.emit("soundcheck:result", { result });
   };
 
+  // The sound check on its own (after a reload, or when the therapist asks for it again).
+  const soundOnly = async () => {
+    card("sound").querySelector(".check-progress").hidden = true;
+    show("sound");
+    soundCheck = await soundStep(card("sound"), { tones, report });
+  };
+  // Kept with the session: a reload of this page asks for one tap, not the checks again.
+  const finish = () => {
+    if (socket.connected) socket.emit("checks:done", { sound: soundCheck });
+    root.hidden = true;
+    root.dataset.step = "done";
+    onStep("done");
+  };
+  /** The therapist asked for the sound check again (between sets): the card, then back. */
+  const checkSoundAgain = async () => {
+    root.hidden = false;
+    await soundOnly();
+    if (!ended.signal.aborted) finish();
+  };
+
   root.hidden = false;
   let video = null;
   if (checkedSound) { // done in this session already (a reload): one tap back in
     show("resume");
-    if (await resumeStep(card("resume"), tones) === "continue") {
-      report(checkedSound);
-    } else { // the sound check again, on its own; the call carries on as it was (callui.js)
-      card("sound").querySelector(".check-progress").hidden = true;
-      show("sound");
-      soundCheck = await soundStep(card("sound"), { tones, report });
-    }
+    if (await resumeStep(card("resume"), tones) === "continue") report(checkedSound);
+    else await soundOnly(); // the call carries on as it was (callui.js)
   } else {
     if (screeningNeeded) {
       show("screening");
@@ -75,14 +91,10 @@ export async function runChecks({
       if (video !== "back") break;
     }
   }
-  if (ended.signal.aborted) return { soundCheck, video: null };
-  // Kept with the session: a reload of this page asks for one tap, not the checks again.
-  if (socket.connected) socket.emit("checks:done", { sound: soundCheck });
-  root.hidden = true;
-  root.dataset.step = "done";
-  onStep("done");
+  if (ended.signal.aborted) return { soundCheck, video: null, checkSoundAgain };
+  finish();
   if (video && video.join && callTile) await chooseDevices(callTile, video);
-  return { soundCheck, video };
+  return { soundCheck, video, checkSoundAgain };
 }
 
 /** The card of a reload after the checks: Continue (its tap turns the sound on again) or the

@@ -271,7 +271,7 @@ wakeLock.want(true);
 // The checks before any stimulation (checks.js), once the page is in the room (not waiting).
 socket.once("stim:state", async () => {
   const checks = document.getElementById("checks").dataset;
-  const { video } = await runChecks({
+  const { video, checkSoundAgain } = await runChecks({
     socket,
     tones,
     callTile: tile,
@@ -289,4 +289,11 @@ socket.once("stim:state", async () => {
   }
   tellPresence();
   if (video && video.join) tile.querySelector("[data-call=join]").click();
+  // The therapist asks for the sound check again (never while a set runs: the server refuses).
+  socket.on("soundcheck:asked", async () => {
+    if (document.body.dataset.phase !== "session" || document.body.dataset.moving === "true") return;
+    await checkSoundAgain();
+    showSound();
+    tellPresence();
+  });
 });

@@ -161,11 +161,10 @@ class TherapySession(db.Model):
     therapist_in_call: so.Mapped[bool] = so.mapped_column(default=False)
     client_in_call: so.Mapped[bool] = so.mapped_column(default=False)
     # The optional waiting room: a client whose link is not admitted waits outside the room
-    # until the therapist lets them in; since when one is waiting, for the therapist's panel.
+    # until the therapist lets them in (JoinLink.waiting_since: since when one is waiting).
     waiting_room: so.Mapped[bool] = so.mapped_column(default=False)
     dual_task: so.Mapped[str | None] = so.mapped_column(EncryptedText)  # shown while a set runs
     ask_after_set: so.Mapped[str | None] = so.mapped_column(sa.String(3))  # "sud", "voc" or None
-    client_waiting_since: so.Mapped[datetime | None]
     # The plan's target worked on now: sets and scores made now belong to it (plan.py).
     current_target_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("target.id", ondelete="SET NULL")

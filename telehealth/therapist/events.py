@@ -1,5 +1,5 @@
 """The therapist's live controls: stimulation settings, start, pause, stop; SUD/VOC scores;
-confirming the client's screening warnings."""
+confirming the client's screening warnings; asking for the sound check again."""
 
 from __future__ import annotations
 
@@ -121,3 +121,15 @@ def on_screening_seen(session_id: int, payload: Any = None) -> dict[str, Any]:
     room_state = screening.screening_state(therapy_session)
     socketio.emit("screening:state", room_state, to=session_room(session_id))
     return {"ok": True, **room_state}
+
+
+@socketio.on("soundcheck:ask")
+@room_event(THERAPIST)
+def on_soundcheck_ask(session_id: int, payload: Any = None) -> dict[str, Any]:
+    """Therapist: ask the client to do the sound check again (between sets only: its card
+    covers the target); the client's page shows it and reports as the first time."""
+    no_payload("soundcheck:ask", payload)
+    if sets.open_set_of(session_id) is not None:
+        raise EventError("set_running", "A set is running or paused: ask when it has ended.")
+    socketio.emit("soundcheck:asked", {}, to=session_room(session_id))
+    return {"ok": True}

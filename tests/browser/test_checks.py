@@ -272,6 +272,45 @@ def test_start_waits_until_the_therapist_has_talked_a_yes_through(room):
     assert not errors
 
 
+def test_the_therapist_asks_for_the_sound_check_again_between_sets(room):
+    panel, open_client, errors = room
+    client = open_client("phone")
+    screened_and_sound_skipped(client, panel)
+    client.click("[data-camera=without]")
+    client.wait_for_selector("#checks", state="hidden")
+
+    ask = panel.locator("#screening [data-soundcheck=ask]")
+    ask.click()
+    at_step(client, "sound", "Sound check: left and right")
+    assert client.is_hidden("[data-step=sound] .check-progress")
+    panel.wait_for_selector("#screening [data-soundcheck=status]:has-text('Asked')")
+    box = ask.bounding_box()
+    assert box["height"] >= 44 and box["width"] >= 44
+    client.click("[data-sound=play]")
+    client.click("[data-answer=right]")
+    client.click("[data-answer=left]")  # swapped: the hint, then on anyway
+    client.wait_for_selector("[data-hint=swapped]")
+    panel.wait_for_selector("#screening [data-sound=swapped]:visible")
+    client.click("[data-sound=anyway]")
+    client.wait_for_selector("#checks", state="hidden")
+    client.wait_for_selector("body[data-phase=session]", state="attached")
+    assert panel.text_content("#screening [data-soundcheck=status]") == ""
+
+    panel.click("#start")
+    panel.wait_for_selector("#run-state[data-state=running]")
+    ask.click()  # never over a moving target
+    panel.wait_for_selector("#screening [data-soundcheck=status]:has-text('A set is running')")
+    assert client.is_hidden("#checks")
+    panel.click("#stop")
+    client.reload()  # the new result is the one kept
+    at_step(client, "resume", "Welcome back")
+    client.click("[data-resume=continue]")
+    panel.reload()
+    panel.wait_for_selector("#screening [data-sound=swapped]:visible")
+    assert axe_violations(panel) == []
+    assert not errors
+
+
 def test_the_camera_step_names_the_devices_and_hands_the_choice_to_the_call(room):
     panel, open_client, errors = room
     client = open_client("desktop")

@@ -1,17 +1,19 @@
 """A reload after the checks: the client's checks are kept with the session (checks:done), so
 the room page offers one tap back in (Welcome back) instead of the sound check and the camera
 again; never before the screening is answered, and a new session asks for the checks again.
-In a real browser: tests/browser/test_checks.py."""
+The therapist may ask for the sound check again between sets (soundcheck:ask). In a real
+browser: tests/browser/test_checks.py."""
 
 from __future__ import annotations
 
 import pytest
 
+from telehealth import stimulation
 from telehealth.extensions import db
 from telehealth.live import state as room_state
 from telehealth.models import TherapySession
 from tests.client.test_screening import NO, answer, stored_client
-from tests.support import join
+from tests.support import join, received
 
 
 def stored(session_id: int) -> tuple:
@@ -89,3 +91,30 @@ def test_a_new_session_asks_for_the_checks_again(app, room, make):
     assert 'data-step="resume"' not in page and 'data-step="sound"' in page
     assert 'data-step="screening"' not in page  # the screening stays answered
     assert stored(later.id) == (None, None)
+
+
+def test_the_therapist_asks_for_the_sound_check_again_between_sets(room):
+    ack = room.therapist_socket.emit("soundcheck:ask", callback=True)
+    assert ack == {"ok": True}
+    assert received(room.client_socket, "soundcheck:asked") == [{}]
+
+
+@pytest.mark.parametrize(
+    "change", [stimulation.start, stimulation.pause], ids=["running", "paused"]
+)
+def test_the_sound_check_is_not_asked_for_while_a_set_is_open(room, change):
+    room_state.commit_change(room.session.id, stimulation.start)
+    if change is stimulation.pause:
+        room_state.commit_change(room.session.id, stimulation.pause)
+    room.client_socket.get_received()
+    ack = room.therapist_socket.emit("soundcheck:ask", callback=True)
+    assert ack["error"]["code"] == "set_running" and "ask when" in ack["error"]["message"]
+    assert received(room.client_socket, "soundcheck:asked") == []
+
+
+def test_the_sound_check_ask_takes_no_payload_and_not_from_the_client(room):
+    ack = room.therapist_socket.emit("soundcheck:ask", {"now": True}, callback=True)
+    assert ack["error"]["code"] == "invalid_payload"
+    ack = room.client_socket.emit("soundcheck:ask", callback=True)
+    assert ack["error"]["code"] == "forbidden"
+    assert received(room.client_socket, "soundcheck:asked") == []
