@@ -122,9 +122,7 @@ def test_nothing_covers_the_target_on_any_path(media_browser, panel, viewport):
     if not client.is_visible("#call.in-call"):  # back in the call by itself after the last page
         client.click("[data-call=join]")
     client.wait_for_selector("#call.in-call")
-    panel.click("[data-ask=sud]")  # the question stays up through the sets
-    client.wait_for_selector("#question:not([hidden])")
-    run_every_path(panel, client, viewport)
+    run_every_path(panel, client, viewport, ask=True)
     if height > width and width <= 700:
         assert client.is_hidden("#turn-hint")  # the question is up: it needs the room more
     ctx.close()
@@ -150,13 +148,18 @@ def test_nothing_covers_the_target_in_a_browser_that_lacks_things(media_browser,
     ctx.close()
 
 
-def run_every_path(panel, client, viewport: str) -> None:
-    """Run a set on each path; the target's pixels meet nothing else on the client's screen."""
+def run_every_path(panel, client, viewport: str, ask: bool = False) -> None:
+    """Run a set on each path; the target's pixels meet nothing else on the client's screen.
+    With ``ask``, a question is up during each set (asked once it runs: a set's start
+    withdraws a question left from before)."""
     width, height = VIEWPORTS[viewport]
     for path in PATHS:
         panel.select_option("#c-pattern", path)
         panel.click("#start")
         client.wait_for_selector("body[data-moving=true]")
+        if ask:
+            panel.click("[data-ask=sud]")
+            client.wait_for_selector("#question:not([hidden])")
         client.wait_for_timeout(300)  # the set is under way, the layout settled
         xs, ys = [], []
         for _ in range(SAMPLES):
