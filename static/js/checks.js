@@ -58,8 +58,8 @@ export async function runChecks({
     soundCheck = await soundStep(card("sound"), { tones, report });
   };
   // Kept with the session: a reload of this page asks for one tap, not the checks again.
-  const finish = () => {
-    if (socket.connected) socket.emit("checks:done", { sound: soundCheck });
+  const finish = (kept = false) => {
+    if (!kept && socket.connected) socket.emit("checks:done", { sound: soundCheck });
     root.hidden = true;
     root.dataset.step = "done";
     onStep("done");
@@ -73,9 +73,11 @@ export async function runChecks({
 
   root.hidden = false;
   let video = null;
+  let kept = false; // the session's checks stand as they were: nothing new to keep
   if (checkedSound) { // done in this session already (a reload): one tap back in
     show("resume");
-    if (await resumeStep(card("resume"), tones) === "continue") report(checkedSound);
+    kept = await resumeStep(card("resume"), tones) === "continue";
+    if (kept) report(checkedSound);
     else await soundOnly(); // the call carries on as it was (callui.js)
   } else {
     if (screeningNeeded) {
@@ -92,7 +94,7 @@ export async function runChecks({
     }
   }
   if (ended.signal.aborted) return { soundCheck, video: null, checkSoundAgain };
-  finish();
+  finish(kept);
   if (video && video.join && callTile) await chooseDevices(callTile, video);
   return { soundCheck, video, checkSoundAgain };
 }

@@ -93,12 +93,9 @@ def room():
         # the checks before any stimulation (client/_checks.html): which steps this page needs
         screening_needed=therapy_session.client.screened_at is None,
         video_enabled=therapy_session.video_enabled,
-        # done once this session (checks:done): a reload asks for one tap, not the checks
-        checked_sound=(
-            therapy_session.client_sound_check
-            if therapy_session.client_checked_at and therapy_session.client.screened_at
-            else None
-        ),
+        # done once this session (checks:done, only after the screening): a reload asks for
+        # one tap, not the checks
+        checked_sound=therapy_session.client_sound_check,
     )
 
 

@@ -18,7 +18,7 @@ def note_state_change(session_id: int, old: State, new: State, t_ms: float) -> b
     """Record a set (with the room's dual-attention task and the plan's target worked on now)
     when one starts and close it when the target comes to rest (same transaction as the state
     change); whether a set ended and was kept."""
-    if _set_starts(old, new):
+    if starts_set(old, new):
         _close_open_set(session_id, old, t_ms)
         number = (
             db.session.scalar(
@@ -47,15 +47,11 @@ def note_state_change(session_id: int, old: State, new: State, t_ms: float) -> b
 
 def starts_or_ends_set(old: State, new: State) -> bool:
     """Does going from ``old`` to ``new`` start or end a set (what note_state_change notes)?"""
-    return _set_starts(old, new) or _set_ends(old, new)
+    return starts_set(old, new) or _set_ends(old, new)
 
 
 def starts_set(old: State, new: State) -> bool:
     """Whether the change from ``old`` to ``new`` starts a new set (not a resume)."""
-    return _set_starts(old, new)
-
-
-def _set_starts(old: State, new: State) -> bool:
     return new["running"] and new.get("set_started_ms") != old.get("set_started_ms")
 
 

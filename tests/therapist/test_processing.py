@@ -17,7 +17,7 @@ from telehealth import stimulation
 from telehealth.extensions import db
 from telehealth.live import state as room_state
 from telehealth.models import Score, session_target
-from tests.support import erase_client
+from tests.support import erase_client, received
 from tests.therapist.test_assessment import actions, client_of
 from tests.therapist.test_plan import add_target, choose
 from tests.therapist.test_tasks import run
@@ -29,10 +29,6 @@ def sets_ended(room, count: int = 1) -> float:
     for _ in range(count):
         t = run(room.session.id, t, 3)
     return t
-
-
-def received(socket, name: str) -> list[dict]:
-    return [m["args"][0] for m in socket.get_received() if m["name"] == name]
 
 
 def on_target(room, title: str = "The flood"):
